@@ -1,0 +1,101 @@
+"""Spans → the figures of the summary panel: counts, duration, tokens per model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..collect.record import SpanRecord
+from .snapshot import TraceSnapshot
+from .vocabulary import LlmCall, llm_call
+
+
+@dataclass(frozen=True)
+class TokenUsage:
+    """Tokens of the model calls of one model (OpenAI semantics: prompt includes cached,
+    completion includes thinking)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    thinking_tokens: int = 0
+    calls: int = 0
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.cached_tokens + other.cached_tokens,
+            self.thinking_tokens + other.thinking_tokens,
+            self.calls + other.calls,
+        )
+
+    @classmethod
+    def of(cls, call: LlmCall) -> TokenUsage:
+        return cls(call.prompt_tokens, call.completion_tokens, call.cached_tokens, call.thinking_tokens, 1)
+
+
+@dataclass(frozen=True)
+class TraceSummary:
+    name: str
+    trace_id: str  # 32 hex characters
+    total_spans: int  # finished + still running + dropped, the root span included
+    duration_s: float
+    usage: Mapping[str, TokenUsage]
+    errors: tuple[SpanRecord, ...]
+    dropped_spans: int
+    running_spans: int = 0
+    finished: bool = True
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def total_usage(self) -> TokenUsage:
+        total = TokenUsage()
+        for usage in self.usage.values():
+            total += usage
+        return total
+
+
+def counted_calls(spans: Iterable[SpanRecord]) -> dict[int, LlmCall]:
+    """Model calls by span id, each real call counted once.
+
+    Instrumentations nest: a framework span and a provider span for the same
+    request both report its usage, and an agent span may report the sum of its
+    calls. The innermost report is the one closest to the wire, so a span's usage
+    counts only when no span below it reports usage too.
+    """
+    spans = list(spans)
+    calls = {span.span_id: call for span in spans if (call := llm_call(span.attributes)) is not None}
+    if len(calls) < 2:
+        return calls
+    parent_of = {span.span_id: span.parent_id for span in spans}
+    covered: set[int] = set()
+    for span_id in calls:
+        parent = parent_of.get(span_id, 0)
+        while parent and parent not in covered:
+            covered.add(parent)
+            parent = parent_of.get(parent, 0)
+    return {span_id: call for span_id, call in calls.items() if span_id not in covered}
+
+
+def usage_by_model(spans: Iterable[SpanRecord]) -> dict[str, TokenUsage]:
+    usage: dict[str, TokenUsage] = {}
+    for call in counted_calls(spans).values():
+        usage[call.model] = usage.get(call.model, TokenUsage()) + TokenUsage.of(call)
+    return dict(sorted(usage.items()))
+
+
+def summarize(snapshot: TraceSnapshot) -> TraceSummary:
+    running = sum(1 for span in snapshot.spans if span.end_ns is None)
+    return TraceSummary(
+        name=snapshot.name,
+        trace_id=snapshot.trace_id_hex,
+        total_spans=len(snapshot.spans) + snapshot.dropped_spans,
+        duration_s=snapshot.duration_ns / 1e9,
+        usage=usage_by_model(snapshot.spans),
+        errors=tuple(span for span in snapshot.spans if span.is_error),
+        dropped_spans=snapshot.dropped_spans,
+        running_spans=running,
+        finished=snapshot.finished,
+        notes=snapshot.notes,
+    )

@@ -1,0 +1,136 @@
+"""One open tracked block: its root span, its share of a trace store, its end."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
+
+from .. import config
+from ..analysis.snapshot import TraceSnapshot, subtree
+from .collector import SpanCollector, TraceStore
+from .provider import sdk_disabled, sdk_provider
+from .record import SpanRecord, record_from_span
+
+TRACER_NAME = "datapizza_tracing"
+
+
+class TraceBlock:
+    """Opens a root span, makes it current, and collects every span under it."""
+
+    def __init__(
+        self, collector: SpanCollector, name: str, max_spans: int, follow_threads: bool
+    ) -> None:
+        self.name = name
+        self._collector = collector
+        self._max_spans = max_spans
+        self._follow_threads = follow_threads
+        self._store: TraceStore | None = None
+        self._owns_store = False
+        self._token: object | None = None
+        self._final: TraceSnapshot | None = None
+        self._notes: list[str] = []
+        self.root = trace.get_tracer(TRACER_NAME).start_span(name)
+        context = self.root.get_span_context()
+        self.trace_id = context.trace_id
+        self.root_span_id = context.span_id
+        self.start_ns = getattr(self.root, "start_time", None) or time.time_ns()
+        self._root_has_parent = getattr(self.root, "parent", None) is not None
+
+    def __enter__(self) -> TraceBlock:
+        if self.root.is_recording():
+            self._store = self._collector.track(self.trace_id, self._max_spans, self._follow_threads)
+            self._owns_store = self._store.users == 1
+            self._store.running[self.root_span_id] = self.root  # started before we tracked it
+        else:
+            self._notes.append(self._why_not_recording())
+        self._token = otel_context.attach(trace.set_span_in_context(self.root))
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._token is not None:
+            otel_context.detach(self._token)
+            self._token = None
+        if exc is not None and self.root.is_recording():
+            self.root.record_exception(exc, escaped=True)
+            self.root.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+        self.root.end()
+        self._final = self.snapshot()
+        if self._store is not None:
+            self._collector.release(self._store)
+            self._store = None
+        self._flush_exporters()
+
+    # -- views ---------------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        return self._final is not None
+
+    def snapshot(self) -> TraceSnapshot:
+        """The block's spans now: final once the block has ended."""
+        if self._final is not None:
+            return self._final
+        now = time.time_ns()
+        store = self._store
+        spans: list[SpanRecord] = []
+        if store is not None:
+            spans = list(store.records) + store.running_records()
+            # The trace holds spans outside this block when the block is nested
+            # or runs under a span of its caller (a web request, say).
+            if not self._owns_store or self._root_has_parent:
+                spans = subtree(spans, self.root_span_id, keep_orphans=False)
+        root_end = getattr(self.root, "end_time", None)
+        return TraceSnapshot(
+            name=self.name,
+            trace_id=self.trace_id,
+            root_span_id=self.root_span_id,
+            spans=tuple(spans),
+            start_ns=self.start_ns,
+            end_ns=root_end,
+            taken_ns=now,
+            dropped_spans=store.dropped if store is not None and self._owns_store else 0,
+            notes=tuple(self._notes),
+        )
+
+    def new_records(self, cursor: int) -> tuple[list[SpanRecord], int]:
+        """Finished spans collected since ``cursor`` and the next cursor (for live views)."""
+        store = self._store
+        if store is None:
+            return [], cursor
+        records = store.records[cursor:]
+        return records, cursor + len(records)
+
+    def running_records(self) -> list[SpanRecord]:
+        store = self._store
+        return store.running_records() if store is not None else []
+
+    # -- helpers -------------------------------------------------------------
+    def _why_not_recording(self) -> str:
+        if sdk_disabled():
+            return "OTEL_SDK_DISABLED=true: OpenTelemetry is off, so no spans were recorded (the code ran normally)."
+        if sdk_provider() is None:
+            return "The global tracer provider is not an OpenTelemetry SDK provider, so no spans were recorded."
+        return (
+            "The sampler dropped this trace (see OTEL_TRACES_SAMPLER), so no spans were recorded; "
+            "the code ran normally."
+        )
+
+    def _flush_exporters(self) -> None:
+        # Batch exporters send from a background thread: flush so the spans of a
+        # block are in the backend by the time the block returns.
+        provider = sdk_provider()
+        if provider is None or not self._owns_store:
+            return
+        try:
+            provider.force_flush(config.flush_timeout_ms())
+        except Exception:  # an exporter's failure must not break the traced code
+            pass
+

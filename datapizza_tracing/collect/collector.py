@@ -1,0 +1,129 @@
+"""The one span processor: keeps spans of tracked traces, ignores the rest.
+
+It runs on whatever thread starts or ends a span, so both hooks are a dict
+lookup for untracked spans and a tuple build plus ``list.append`` (atomic under
+the GIL) for tracked ones. It never raises into the traced code.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from opentelemetry.context import Context
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+
+from .record import SpanRecord, record_from_span
+
+_log = logging.getLogger(__name__)
+
+
+class TraceStore:
+    """Spans of one tracked trace id, shared by the (nested) blocks that track it."""
+
+    __slots__ = ("trace_id", "max_spans", "follow_threads", "records", "running", "dropped", "users", "_lock")
+
+    def __init__(self, trace_id: int, max_spans: int, follow_threads: bool) -> None:
+        self.trace_id = trace_id
+        self.max_spans = max_spans
+        # Set by the outermost block: whether threads it starts carry its context.
+        self.follow_threads = follow_threads
+        self.records: list[SpanRecord] = []
+        # span_id -> live SDK span, so views can show what is still running.
+        self.running: dict[int, Span] = {}
+        self.dropped = 0
+        self.users = 0
+        self._lock = threading.Lock()
+
+    def finish(self, span: ReadableSpan) -> None:
+        self.running.pop(span.context.span_id, None)
+        if len(self.records) < self.max_spans:
+            self.records.append(record_from_span(span))
+        else:
+            with self._lock:
+                self.dropped += 1
+
+    def running_records(self) -> list[SpanRecord]:
+        """Records of spans started but not ended yet (``end_ns`` is ``None``)."""
+        records = []
+        for span in list(self.running.values()):
+            try:
+                record = record_from_span(span)
+            except Exception:  # a span ending on another thread right now
+                continue
+            if record.end_ns is None:
+                records.append(record)
+        return records
+
+
+class SpanCollector(SpanProcessor):
+    """Collects spans whose trace id some open block tracks."""
+
+    def __init__(self) -> None:
+        self._stores: dict[int, TraceStore] = {}
+        self._lock = threading.Lock()
+        self._failed = False
+
+    # -- SpanProcessor -------------------------------------------------------
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        if not self._stores:
+            return
+        try:
+            context = span.context
+            store = self._stores.get(context.trace_id)
+            if store is not None:
+                store.running[context.span_id] = span
+        except Exception:
+            self._report_failure()
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if not self._stores:
+            return
+        try:
+            store = self._stores.get(span.context.trace_id)
+            if store is not None:
+                store.finish(span)
+        except Exception:
+            self._report_failure()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._stores.clear()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+    # -- blocks --------------------------------------------------------------
+    def track(self, trace_id: int, max_spans: int, follow_threads: bool = True) -> TraceStore:
+        """Start (or join, for a nested block) collecting spans of ``trace_id``."""
+        with self._lock:
+            store = self._stores.get(trace_id)
+            if store is None:
+                store = TraceStore(trace_id, max_spans, follow_threads)
+                # Copy-on-write keeps the hooks' lookups lock-free.
+                self._stores = {**self._stores, trace_id: store}
+            store.users += 1
+            return store
+
+    def release(self, store: TraceStore) -> None:
+        """A block is done with ``store``; the last one out frees it."""
+        with self._lock:
+            store.users -= 1
+            if store.users <= 0:
+                stores = dict(self._stores)
+                stores.pop(store.trace_id, None)
+                self._stores = stores
+
+    def store_for(self, trace_id: int) -> TraceStore | None:
+        return self._stores.get(trace_id)
+
+    @property
+    def tracked_count(self) -> int:
+        return len(self._stores)
+
+    def _report_failure(self) -> None:
+        if not self._failed:
+            self._failed = True
+            _log.exception("datapizza-tracing could not record a span; tracing goes on without it")
+
+

@@ -1,0 +1,120 @@
+"""The compact form in which collected spans are kept.
+
+An SDK span drags a dozen small objects with it (context, status, bounded
+attribute maps with locks, ...). Kept by the thousand they make the cyclic
+garbage collector the main cost of tracing. A ``SpanRecord`` is one tuple of
+plain values, so holding many of them stays cheap; ``to_readable_span`` rebuilds
+the OpenTelemetry view only when a caller asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import Event, ReadableSpan
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags
+
+UNSET, OK, ERROR = 0, 1, 2
+_STATUS_CODES = {StatusCode.UNSET: UNSET, StatusCode.OK: OK, StatusCode.ERROR: ERROR}
+_STATUS_BY_CODE = {v: k for k, v in _STATUS_CODES.items()}
+
+
+class SpanEvent(NamedTuple):
+    name: str
+    timestamp_ns: int
+    attributes: Mapping[str, Any]
+
+
+class SpanRecord(NamedTuple):
+    """One span, finished or still running (``end_ns`` is ``None`` while it runs)."""
+
+    name: str
+    span_id: int
+    parent_id: int  # 0 for a span without a parent
+    start_ns: int
+    end_ns: int | None
+    status: int  # UNSET, OK or ERROR
+    status_message: str | None
+    attributes: Mapping[str, Any]
+    events: tuple[SpanEvent, ...] = ()
+    kind: SpanKind = SpanKind.INTERNAL
+    scope: InstrumentationScope | None = None
+    resource: Resource | None = None
+    links: tuple[Link, ...] = ()
+    trace_id: int = 0
+
+    @property
+    def is_error(self) -> bool:
+        return self.status == ERROR
+
+    def duration_ns(self, now_ns: int) -> int:
+        """Duration so far: up to ``now_ns`` while the span runs."""
+        return (self.end_ns if self.end_ns is not None else now_ns) - self.start_ns
+
+
+def _plain_attributes(attributes: Any) -> dict[str, Any]:
+    if not attributes:
+        return {}
+    # BoundedAttributes keeps a plain dict; copying it at C speed avoids one
+    # Python-level __getitem__ per key on the hot path.
+    inner = getattr(attributes, "_dict", None)
+    return dict(inner) if type(inner) is dict else dict(attributes)
+
+
+def _events(events: Any) -> tuple[SpanEvent, ...]:
+    if not events:
+        return ()
+    return tuple(SpanEvent(e.name, e.timestamp, _plain_attributes(e.attributes)) for e in events)
+
+
+def record_from_span(span: Any) -> SpanRecord:
+    """Copy what we show out of an SDK span (live or read-only) into a ``SpanRecord``."""
+    context = span.context
+    parent = span.parent
+    status = span.status
+    return SpanRecord(
+        span.name,
+        context.span_id,
+        parent.span_id if parent is not None else 0,
+        span.start_time,
+        span.end_time,
+        _STATUS_CODES.get(status.status_code, UNSET),
+        status.description,
+        # The SDK's public properties copy attributes, events and links on every
+        # access; read the underlying fields when this SDK version has them.
+        _plain_attributes(getattr(span, "_attributes", None) or span.attributes),
+        _events(getattr(span, "_events", None) or span.events),
+        span.kind,
+        span.instrumentation_scope,
+        span.resource,
+        tuple(getattr(span, "_links", None) or span.links),
+        context.trace_id,
+    )
+
+
+def to_readable_span(record: SpanRecord) -> ReadableSpan:
+    """Rebuild the OpenTelemetry read-only span a record was taken from."""
+    flags = TraceFlags(TraceFlags.SAMPLED)
+    context = SpanContext(record.trace_id, record.span_id, is_remote=False, trace_flags=flags)
+    parent = (
+        SpanContext(record.trace_id, record.parent_id, is_remote=False, trace_flags=flags)
+        if record.parent_id
+        else None
+    )
+    return ReadableSpan(
+        name=record.name,
+        context=context,
+        parent=parent,
+        resource=record.resource,
+        attributes=dict(record.attributes),
+        events=tuple(Event(e.name, dict(e.attributes), e.timestamp_ns) for e in record.events),
+        links=record.links,
+        kind=record.kind,
+        status=Status(_STATUS_BY_CODE[record.status], record.status_message),
+        start_time=record.start_ns,
+        end_time=record.end_ns,
+        instrumentation_scope=record.scope,
+    )

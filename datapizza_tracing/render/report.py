@@ -1,0 +1,29 @@
+"""The whole terminal report of a block, and its plain-text form."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group, RenderableType
+
+from .. import config
+from ..analysis.snapshot import TraceSnapshot
+from ..analysis.summary import summarize
+from .panel import summary_panel
+from .span_tree import span_tree
+
+
+def trace_report(snapshot: TraceSnapshot, tree_limit: int | None = None) -> RenderableType:
+    """Summary panel, then the span tree (capped at ``tree_limit`` spans)."""
+    parts: list[RenderableType] = [summary_panel(summarize(snapshot))]
+    tree = span_tree(snapshot, tree_limit if tree_limit is not None else config.tree_limit())
+    if tree is not None:
+        parts.append(tree)
+    return Group(*parts)
+
+
+def render_text(renderable: RenderableType, width: int = 100) -> str:
+    """Plain text (no colour codes) of a rich renderable."""
+    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
+    console.print(renderable)
+    return console.file.getvalue()  # type: ignore[attr-defined]
