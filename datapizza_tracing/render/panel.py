@@ -7,6 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from .. import config
 from ..analysis.summary import TraceSummary
 from .formatting import format_count, format_duration
 
@@ -35,8 +36,17 @@ def summary_lines(summary: TraceSummary) -> list[Text]:
     lines = [spans, Text.assemble("Duration: ", (format_duration(summary.duration_s), "bold"))]
     if summary.errors:
         lines.append(Text(f"Errors: {len(summary.errors)}", style="bold red"))
+    url = trace_url(summary.trace_id)
+    if url:
+        lines.append(Text.assemble("Trace: ", (url, f"link {url}")))
     lines.extend(Text(note, style="yellow") for note in summary.notes)
     return lines
+
+
+def trace_url(trace_id: str) -> str | None:
+    """The backend's page for this trace, from ``DATAPIZZA_TRACING_TRACE_URL``."""
+    template = config.trace_url_template()
+    return template.replace("{trace_id}", trace_id) if template else None
 
 
 def summary_panel(summary: TraceSummary) -> Panel:
