@@ -24,6 +24,10 @@ def trace_report(snapshot: TraceSnapshot, tree_limit: int | None = None) -> Rend
 
 def render_text(renderable: RenderableType, width: int = 100) -> str:
     """Plain text (no colour codes) of a rich renderable."""
-    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
+    # force_jupyter=False: in a kernel rich would otherwise display() the output
+    # instead of writing it to the StringIO, and return an empty string.
+    console = Console(
+        file=io.StringIO(), width=width, color_system=None, force_terminal=False, force_jupyter=False
+    )
     console.print(renderable)
     return console.file.getvalue()  # type: ignore[attr-defined]
