@@ -20,3 +20,16 @@ def format_count(value: int) -> str:
 
 def more_spans_line(hidden: int) -> str:
     return f"… {hidden:,} more span{'s' if hidden != 1 else ''}"
+
+
+def format_cost(usd: float | None) -> str:
+    """Dollars with enough digits that a single cheap call is not shown as zero; "—" when unknown."""
+    if usd is None:
+        return "—"
+    if usd == 0:
+        return "$0.00"
+    if usd >= 1:
+        return f"${usd:,.2f}"
+    if usd >= 0.01:
+        return f"${usd:.4f}"
+    return f"${usd:.6f}"

@@ -8,14 +8,29 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import config
+from ..analysis.cost import CostBreakdown, cost_breakdown
 from ..analysis.summary import TraceSummary
-from .formatting import format_count, format_duration
+from .formatting import format_cost, format_count, format_duration
 
 TOKEN_COLUMNS = ("Model", "Prompt Tokens", "Completion Tokens", "Cached Tokens", "Thinking Tokens")
+COST_COLUMN = "Cost"
+
+
+def total_cost_text(costs: CostBreakdown) -> str:
+    """The total cost; "≥ $x" when some model has no price (the total is a lower bound)."""
+    if costs.partial and not costs.total:
+        return format_cost(None)
+    return ("≥ " if costs.partial else "") + format_cost(costs.total)
 
 
 def token_table(summary: TraceSummary) -> Table:
-    table = Table(*TOKEN_COLUMNS, show_lines=False)
+    costs = cost_breakdown(summary.usage)
+    table = Table(show_lines=False)
+    # Narrow consoles squeeze columns; the model id is the one that must stay readable.
+    longest = max((len(model) for model in summary.usage), default=5)
+    table.add_column(TOKEN_COLUMNS[0], min_width=min(longest, 40), overflow="fold")
+    for header in (*TOKEN_COLUMNS[1:], COST_COLUMN):
+        table.add_column(header)
     for model, usage in summary.usage.items():
         table.add_row(
             Text(model),
@@ -23,7 +38,18 @@ def token_table(summary: TraceSummary) -> Table:
             format_count(usage.completion_tokens),
             format_count(usage.cached_tokens),
             format_count(usage.thinking_tokens),
+            format_cost(costs.per_model.get(model)),
+            end_section=model == list(summary.usage)[-1],
         )
+    total = summary.total_usage
+    table.add_row(
+        Text("Total", style="bold"),
+        format_count(total.prompt_tokens),
+        format_count(total.completion_tokens),
+        format_count(total.cached_tokens),
+        format_count(total.thinking_tokens),
+        Text(total_cost_text(costs), style="bold"),
+    )
     return table
 
 

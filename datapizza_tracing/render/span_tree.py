@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from rich.tree import Tree
 
+from ..analysis.critical_path import critical_path_ids
 from ..analysis.snapshot import TraceSnapshot
 from ..analysis.tree import build_tree, walk
 from ..analysis.vocabulary import llm_call, span_kind
@@ -12,8 +13,12 @@ from ..collect.record import SpanRecord
 from .formatting import format_duration, more_spans_line
 
 
-def span_label(span: SpanRecord, now_ns: int) -> Text:
-    label = Text(span.name, style="bold red" if span.is_error else "bold")
+CRITICAL_MARK = "◆ "  # prefixes spans on the critical path (see analysis/critical_path.py)
+
+
+def span_label(span: SpanRecord, now_ns: int, critical: bool = False) -> Text:
+    label = Text(CRITICAL_MARK, style="bold yellow") if critical else Text()
+    label.append(span.name, style="bold red" if span.is_error else "bold")
     kind = span_kind(span.attributes)
     if kind:
         label.append(f" [{kind}]", style="cyan")
@@ -36,9 +41,10 @@ def span_tree(snapshot: TraceSnapshot, limit: int) -> Tree | None:
     if root is None:
         return None
     now = snapshot.end_ns or snapshot.taken_ns
+    critical = critical_path_ids(snapshot)
     branches: dict[int, Tree] = {}
     for _, node, parent in walk(root, limit):
-        label = span_label(node.span, now)
+        label = span_label(node.span, now, node.span.span_id in critical)
         if parent is None:
             branches[node.span.span_id] = Tree(label, guide_style="dim")
         else:

@@ -1,0 +1,75 @@
+"""The critical path: the chain of spans the block's wall time waited on.
+
+With parallel work the slowest spans are not necessarily what made a block
+slow: a 9 s call running beside a chain of three 4 s steps does not delay the
+end, the chain does. The critical path is found by walking *back in time*
+from the end of a span (as Jaeger's critical-path view does):
+
+1. Among the span's children, take the one that ended last: the parent could
+   not end before it, so the parent waited on it.
+2. From that child's *start*, take the child that ended latest no later than
+   that instant: that is the work the chosen child (a sequential successor) was
+   waiting on. Repeat until no child ended before the current instant.
+3. Recurse into each chosen child, which has its own children it waited on.
+
+Time between chosen children (or before the first) is the parent's own work and
+belongs to the parent, which is on the path already. Children are clipped to
+their parent's interval, so a fire-and-forget child that outlives its parent
+cannot pull the path past the parent's end. Running spans end at the snapshot
+time. The result is the chosen span ids in start order, the root first.
+"""
+
+from __future__ import annotations
+
+from ..collect.record import SpanRecord
+from .snapshot import TraceSnapshot
+
+
+def critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
+    """The spans on the critical path of ``snapshot``'s root, ordered by start time."""
+    by_id = {span.span_id: span for span in snapshot.spans}
+    root = by_id.get(snapshot.root_span_id)
+    if root is None:
+        return []
+    now = snapshot.end_ns or snapshot.taken_ns
+    children: dict[int, list[SpanRecord]] = {}
+    for span in snapshot.spans:
+        if span.span_id == root.span_id:
+            continue
+        # Orphans (parent dropped or unseen) hang under the root, as in the tree.
+        parent = span.parent_id if span.parent_id in by_id else root.span_id
+        children.setdefault(parent, []).append(span)
+
+    def end_of(span: SpanRecord) -> int:
+        return span.end_ns if span.end_ns is not None else now
+
+    path: list[SpanRecord] = []
+    # Explicit stack of (span, window_start, window_end): deep traces must not hit the recursion limit.
+    stack = [(root, root.start_ns, end_of(root))]
+    while stack:
+        span, low, high = stack.pop()
+        path.append(span)
+        kids = children.get(span.span_id)
+        if not kids:
+            continue
+        # Latest (clipped) end first; walking this list once visits candidates in the order step 2 needs.
+        clipped = sorted(
+            ((min(end_of(kid), high), max(kid.start_ns, low), kid) for kid in kids),
+            key=lambda item: (item[0], -item[1]),
+            reverse=True,
+        )
+        cursor = high
+        for kid_end, kid_start, kid in clipped:
+            if kid_end > cursor or kid_end < low or kid_start > kid_end:
+                continue  # overlaps the chosen child, or lies outside the parent's interval
+            stack.append((kid, kid_start, kid_end))
+            cursor = kid_start
+            if cursor <= low:
+                break
+    path.sort(key=lambda span: (span.start_ns, span.span_id != root.span_id))
+    return path
+
+
+def critical_path_ids(snapshot: TraceSnapshot) -> frozenset[int]:
+    """Span ids on the critical path (for marking them in a tree)."""
+    return frozenset(span.span_id for span in critical_path(snapshot))
