@@ -26,9 +26,8 @@ def total_cost_text(costs: CostBreakdown) -> str:
 def token_table(summary: TraceSummary) -> Table:
     costs = cost_breakdown(summary.usage)
     table = Table(show_lines=False)
-    # Narrow consoles squeeze columns; the model id is the one that must stay readable.
-    longest = max((len(model) for model in summary.usage), default=5)
-    table.add_column(TOKEN_COLUMNS[0], min_width=min(longest, 40), overflow="fold")
+    # Narrow consoles squeeze columns: wrap a long model id rather than cut it with "…".
+    table.add_column(TOKEN_COLUMNS[0], overflow="fold")
     for header in (*TOKEN_COLUMNS[1:], COST_COLUMN):
         table.add_column(header)
     for model, usage in summary.usage.items():
