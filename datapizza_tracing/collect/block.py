@@ -32,6 +32,7 @@ class TraceBlock:
         self._owns_store = False
         self._token: object | None = None
         self._final: TraceSnapshot | None = None
+        self._end_ns: int | None = None  # for a root span that keeps no end time (not recording)
         self._notes: list[str] = []
         self.root = trace.get_tracer(TRACER_NAME).start_span(name)
         context = self.root.get_span_context()
@@ -63,6 +64,7 @@ class TraceBlock:
             self.root.record_exception(exc, escaped=True)
             self.root.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
         self.root.end()
+        self._end_ns = time.time_ns()
         self._final = self.snapshot()
         if self._store is not None:
             self._collector.release(self._store)
@@ -87,7 +89,8 @@ class TraceBlock:
             # or runs under a span of its caller (a web request, say).
             if not self._owns_store or self._root_has_parent:
                 spans = subtree(spans, self.root_span_id, keep_orphans=False)
-        root_end = getattr(self.root, "end_time", None)
+        # A sampled-out or disabled root span has no end time: the block's own end stands in.
+        root_end = getattr(self.root, "end_time", None) or self._end_ns
         return TraceSnapshot(
             name=self.name,
             trace_id=self.trace_id,
