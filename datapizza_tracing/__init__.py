@@ -22,3 +22,17 @@ __all__ = [
     "tool_span",
 ]
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ip: object) -> None:
+    """``%load_ext datapizza_tracing``: registers ``%%trace`` (IPython is imported only here)."""
+    from .frontends.notebook.extension import load_ipython_extension as load
+
+    load(ip)
+
+
+def unload_ipython_extension(ip: object) -> None:
+    """``%unload_ext datapizza_tracing`` / ``%reload_ext``: removes what loading added."""
+    from .frontends.notebook.extension import unload_ipython_extension as unload
+
+    unload(ip)

@@ -53,6 +53,10 @@ class Execution:
         return updates
 
 
+def _parent_id(msg: dict[str, Any]) -> str | None:
+    return msg.get("parent_header", {}).get("msg_id")
+
+
 class KernelSession:
     """Starts an ipykernel in a subprocess; use as a context manager."""
 
@@ -64,6 +68,9 @@ class KernelSession:
         # IPC sockets: no TCP port at all, and no plaintext-over-TCP warning.
         self.manager = KernelManager(kernel_name="python3", transport="ipc")
         self.client: Any = None
+        # iopub messages read by ``wait_for_stream`` before ``collect`` asked for them.
+        self._backlog: list[tuple[float, dict[str, Any]]] = []
+        self._pending: set[str] = set()  # submitted, not yet collected
 
     def __enter__(self) -> KernelSession:
         self.manager.start_kernel(env=self._env, extra_arguments=self._kernel_args)
@@ -80,23 +87,32 @@ class KernelSession:
 
     def submit(self, code: str) -> str:
         """Send ``code`` without waiting; returns the request's msg_id."""
-        return self.client.execute(code, store_history=True, allow_stdin=False)
+        msg_id = self.client.execute(code, store_history=True, allow_stdin=False)
+        self._pending.add(msg_id)
+        return msg_id
 
     def collect(self, msg_id: str, timeout: float = 60) -> Execution:
         """Gather the iopub messages of ``msg_id`` until the kernel is idle again, then the reply."""
         execution = Execution(msg_id)
         deadline = time.monotonic() + timeout
+        backlog = [item for item in self._backlog if _parent_id(item[1]) == msg_id]
+        self._backlog = [item for item in self._backlog if _parent_id(item[1]) != msg_id]
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"kernel did not finish {msg_id} within {timeout}s")
-            try:
-                msg = self.client.get_iopub_msg(timeout=min(remaining, 1.0))
-            except queue.Empty:
+            if backlog:
+                arrived, msg = backlog.pop(0)
+            else:
+                try:
+                    msg = self.client.get_iopub_msg(timeout=min(remaining, 1.0))
+                except queue.Empty:
+                    continue
+                arrived = time.monotonic()
+            if _parent_id(msg) != msg_id:
+                if _parent_id(msg) in self._pending:  # a queued request's: keep it for its collect()
+                    self._backlog.append((arrived, msg))
                 continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            arrived = time.monotonic()
             if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                 execution.finished_at = arrived
                 break
@@ -112,7 +128,26 @@ class KernelSession:
             if reply.get("parent_header", {}).get("msg_id") == msg_id:
                 execution.reply = reply["content"]
                 execution.status = reply["content"]["status"]
+                self._pending.discard(msg_id)
                 return execution
+
+    def wait_for_stream(self, msg_id: str, text: str, timeout: float = 30) -> None:
+        """Block until ``msg_id`` has printed ``text`` (its messages stay available to ``collect``)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                msg = self.client.get_iopub_msg(timeout=min(max(deadline - time.monotonic(), 0.01), 1.0))
+            except queue.Empty:
+                continue
+            if _parent_id(msg) in self._pending:
+                self._backlog.append((time.monotonic(), msg))
+            if (
+                msg.get("parent_header", {}).get("msg_id") == msg_id
+                and msg["msg_type"] == "stream"
+                and text in msg["content"]["text"]
+            ):
+                return
+        raise TimeoutError(f"{msg_id} did not print {text!r} within {timeout}s")
 
     def execute(self, code: str, timeout: float = 60) -> Execution:
         return self.collect(self.submit(code), timeout)

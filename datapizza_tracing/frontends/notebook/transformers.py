@@ -1,0 +1,182 @@
+"""How ``%%trace`` runs a cell as the cell itself, not as a magic's string argument.
+
+A cell magic receives its body as a string and would have to run it with
+``shell.run_cell``: no top-level ``await`` (the kernel's loop is already
+running), errors reported as success, no displayed last value. So ``%%trace``
+is rewritten before IPython compiles the cell instead:
+
+1. ``mark_trace_cell`` (an input *cleanup* transformer, run before IPython
+   looks for cell magics) turns the first line ``%%trace ARGS`` into the
+   marker statement ``__datapizza_trace__('ARGS')``; every other line keeps its
+   number, so tracebacks point at the user's lines.
+2. ``TraceCellWrapper`` (an AST transformer) finds the marker and wraps the
+   body in ``with open_cell_trace('ARGS'):``. The cell's last expression is
+   handed out of the block and evaluated again as the cell's last statement,
+   so IPython still displays it (and a trailing ``;`` still hides it).
+
+The cell is then compiled and run by IPython as usual: ``await`` runs on the
+kernel's own loop, an exception gives the normal traceback and error status,
+and the ``with`` closes the trace on every way out, KeyboardInterrupt included.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from types import TracebackType
+from typing import Any
+
+from IPython import get_ipython
+
+from ..context import ContextTracing, TraceContext
+from ..handle import TraceHandle
+from .magic import TraceOptions, parse_trace_args
+
+MARKER = "__datapizza_trace__"
+_MODULE = __name__
+# Tags the objects this package installs in a shell, so that loading the
+# extension again (even from a reloaded module) finds and replaces them.
+INSTALLED_TAG = "_datapizza_tracing_installed"
+
+_FIRST_LINE = re.compile(r"^%%trace(?:[ \t]+(?P<args>.*?))?[ \t]*$")
+
+
+def mark_trace_cell(lines: list[str]) -> list[str]:
+    """Input cleanup transformer: ``%%trace ARGS`` on the first line becomes the marker call."""
+    if not lines:
+        return lines
+    match = _FIRST_LINE.match(lines[0].rstrip("\r\n"))
+    if match is None:  # includes "%%trace?" (help), left to IPython
+        return lines
+    args = match.group("args") or ""
+    return [f"{MARKER}({args!r})\n", *lines[1:]]
+
+
+# Without this, terminal IPython's "is the cell complete?" check would see the
+# marker (a complete statement) instead of a cell magic and run the cell as soon
+# as the ``%%trace`` line is typed; with it, that check skips this transformer.
+mark_trace_cell.has_side_effects = True  # type: ignore[attr-defined]
+setattr(mark_trace_cell, INSTALLED_TAG, True)
+
+
+class _CellValue:
+    """Carries the cell's last value out of the ``with`` block to the displayed statement."""
+
+    _empty = object()
+
+    def __init__(self) -> None:
+        self._value: Any = self._empty
+
+    def keep(self, value: Any) -> None:
+        self._value = value
+
+    def take(self) -> Any:
+        value, self._value = self._value, self._empty
+        return None if value is self._empty else value
+
+
+_cell_value = _CellValue()
+
+
+def keep_cell_value(value: Any) -> None:
+    _cell_value.keep(value)
+
+
+def take_cell_value() -> Any:
+    return _cell_value.take()
+
+
+class TraceCell:
+    """The ``with`` of one ``%%trace`` cell: a trace block, plus ``-o VAR`` in the user's namespace."""
+
+    def __init__(self, options: TraceOptions, namespace: dict[str, Any] | None) -> None:
+        self._options = options
+        self._namespace = namespace
+        display = "off" if options.no_display else None
+        self._context: TraceContext = ContextTracing().trace(options.name, display=display)
+
+    def __enter__(self) -> TraceHandle:
+        handle = self._context.__enter__()
+        if self._options.output is not None and self._namespace is not None:
+            self._namespace[self._options.output] = handle
+        return handle
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._context.__exit__(exc_type, exc, tb)
+
+
+def open_cell_trace(arg_line: str) -> TraceCell:
+    """Called by the rewritten cell: parse the ``%%trace`` arguments (UsageError if bad) and open the block."""
+    shell = get_ipython()
+    namespace = shell.user_ns if shell is not None else None
+    return TraceCell(parse_trace_args(arg_line, running_cell_number(shell)), namespace)
+
+
+def running_cell_number(shell: Any) -> int | None:
+    """The prompt number of the cell being run (``shell.execution_count`` already points at the next one)."""
+    result = getattr(getattr(shell, "displayhook", None), "exec_result", None)
+    count = getattr(result, "execution_count", None)
+    return count if count is not None else getattr(shell, "execution_count", None)
+
+
+def _helper(name: str) -> ast.expr:
+    # ``__import__(module).name``: the rewritten cell needs no name in the user's
+    # namespace, so ``%reset`` or a user variable cannot break it.
+    module = ast.Call(
+        func=ast.Name(id="__import__", ctx=ast.Load()),
+        args=[ast.Constant(_MODULE)],
+        keywords=[ast.keyword(arg="fromlist", value=ast.List(elts=[ast.Constant(name)], ctx=ast.Load()))],
+    )
+    return ast.Attribute(value=module, attr=name, ctx=ast.Load())
+
+
+def _marker_args(statement: ast.stmt) -> ast.expr | None:
+    if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
+        return None
+    call = statement.value
+    if isinstance(call.func, ast.Name) and call.func.id == MARKER and len(call.args) == 1 and not call.keywords:
+        return call.args[0]
+    return None
+
+
+class TraceCellWrapper(ast.NodeTransformer):
+    """AST transformer: wraps a marked cell's body in ``with open_cell_trace(ARGS):``."""
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        # Only the cell's module matters; never descend into user code.
+        if isinstance(node, ast.Module):
+            return self._wrap(node)
+        return node
+
+    def _wrap(self, module: ast.Module) -> ast.Module:
+        if not module.body:
+            return module
+        marker = module.body[0]
+        args = _marker_args(marker)
+        if args is None:
+            return module
+        body = list(module.body[1:])
+        tail: list[ast.stmt] = []
+        if body and isinstance(body[-1], ast.Expr):
+            last = body[-1]
+            keep = ast.Expr(ast.Call(func=_helper("keep_cell_value"), args=[last.value], keywords=[]))
+            body[-1] = ast.copy_location(keep, last)
+            take = ast.Expr(ast.Call(func=_helper("take_cell_value"), args=[], keywords=[]))
+            tail.append(ast.copy_location(take, last))
+        if not body:
+            body = [ast.copy_location(ast.Pass(), marker)]
+        opener = ast.Call(func=_helper("open_cell_trace"), args=[args], keywords=[])
+        block = ast.With(items=[ast.withitem(context_expr=opener, optional_vars=None)], body=body)
+        ast.copy_location(block, marker)
+        block.end_lineno = getattr(body[-1], "end_lineno", block.end_lineno)
+        block.end_col_offset = getattr(body[-1], "end_col_offset", block.end_col_offset)
+        module.body = [block, *tail]
+        return ast.fix_missing_locations(module)
+
+
+setattr(TraceCellWrapper, INSTALLED_TAG, True)
