@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -258,3 +259,16 @@ def test_terminal_ipython_prints_the_panel(tmp_path: Any) -> None:
     assert "Total Spans: 2" in result.stdout
     assert "typed" in result.stdout
     assert "42" in result.stdout.split("Trace Summary of terminal_demo", 1)[1]
+
+
+def test_kernelspec_opt_in_loads_the_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The shipped kernelspec, found the way an installed one is (JUPYTER_PATH/kernels/<name>).
+    config_dir = Path(__file__).resolve().parents[2] / "jupyter-config"
+    monkeypatch.setenv("JUPYTER_PATH", str(config_dir))
+    env = {"DATAPIZZA_TRACING_DISPLAY": "static"}
+    with KernelSession(env=env, kernel_name="python3-datapizza-tracing") as session:
+        execution = session.execute("%%trace opted_in\nimport sys\nsys.executable\n")
+        assert execution.status == "ok", shown_text(execution)
+        assert "Trace Summary of opted_in" in shown_text(execution)
+        # jupyter_client runs "python" in a kernelspec as the current interpreter.
+        assert value_of(session, "sys.executable") == repr(sys.executable)

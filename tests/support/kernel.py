@@ -60,13 +60,18 @@ def _parent_id(msg: dict[str, Any]) -> str | None:
 class KernelSession:
     """Starts an ipykernel in a subprocess; use as a context manager."""
 
-    def __init__(self, env: dict[str, str] | None = None, kernel_args: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        kernel_args: list[str] | None = None,
+        kernel_name: str = "python3",
+    ) -> None:
         self._env = {**os.environ, **(env or {})}
         # The kernel must not think it runs inside this pytest test.
         self._env.pop("PYTEST_CURRENT_TEST", None)
         self._kernel_args = kernel_args or []
         # IPC sockets: no TCP port at all, and no plaintext-over-TCP warning.
-        self.manager = KernelManager(kernel_name="python3", transport="ipc")
+        self.manager = KernelManager(kernel_name=kernel_name, transport="ipc")
         self.client: Any = None
         # iopub messages read by ``wait_for_stream`` before ``collect`` asked for them.
         self._backlog: list[tuple[float, dict[str, Any]]] = []
