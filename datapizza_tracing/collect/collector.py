@@ -13,7 +13,9 @@ import threading
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
-from .record import SpanRecord, record_from_span
+from .record import SpanRecord, record_from_ended_span, record_from_span
+
+_RACE_MARGIN = 64
 
 _log = logging.getLogger(__name__)
 
@@ -21,7 +23,10 @@ _log = logging.getLogger(__name__)
 class TraceStore:
     """Spans of one tracked trace id, shared by the (nested) blocks that track it."""
 
-    __slots__ = ("trace_id", "max_spans", "follow_threads", "records", "running", "dropped", "users", "_lock")
+    __slots__ = (
+        "trace_id", "max_spans", "follow_threads", "records", "running", "dropped", "users",
+        "pinned", "unlocked_room", "_lock",
+    )
 
     def __init__(self, trace_id: int, max_spans: int, follow_threads: bool) -> None:
         self.trace_id = trace_id
@@ -33,14 +38,22 @@ class TraceStore:
         self.running: dict[int, Span] = {}
         self.dropped = 0
         self.users = 0
+        # Root spans of the blocks sharing this store: kept even over the cap,
+        # since a root ends last and the summary needs it (status, duration).
+        self.pinned: set[int] = set()
+        # Below this many records a span is appended without the lock (append is
+        # atomic under the GIL). The margin absorbs threads racing past the
+        # unlocked check, so the cap itself is enforced exactly under the lock.
+        self.unlocked_room = max(0, max_spans - 1 - _RACE_MARGIN)
         self._lock = threading.Lock()
 
-    def finish(self, span: ReadableSpan) -> None:
-        self.running.pop(span.context.span_id, None)
-        if len(self.records) < self.max_spans:
-            self.records.append(record_from_span(span))
-        else:
-            with self._lock:
+    def finish_near_cap(self, span_id: int, span: ReadableSpan) -> None:
+        """Keep or drop one span once the store is close to ``max_spans``."""
+        with self._lock:
+            # One slot stays free for the outermost root span, which ends last.
+            if len(self.records) < self.max_spans - 1 or span_id in self.pinned:
+                self.records.append(record_from_ended_span(span))
+            else:
                 self.dropped += 1
 
     def running_records(self) -> list[SpanRecord]:
@@ -66,23 +79,32 @@ class SpanCollector(SpanProcessor):
 
     # -- SpanProcessor -------------------------------------------------------
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
-        if not self._stores:
+        stores = self._stores
+        if not stores:
             return
         try:
-            context = span.context
-            store = self._stores.get(context.trace_id)
+            context = span.get_span_context()
+            store = stores.get(context.trace_id)
             if store is not None:
                 store.running[context.span_id] = span
         except Exception:
             self._report_failure()
 
     def on_end(self, span: ReadableSpan) -> None:
-        if not self._stores:
+        stores = self._stores
+        if not stores:
             return
         try:
-            store = self._stores.get(span.context.trace_id)
-            if store is not None:
-                store.finish(span)
+            context = span.get_span_context()
+            store = stores.get(context.trace_id)
+            if store is None:
+                return
+            # TraceStore.finish inlined: this runs once per span of every tracked block.
+            store.running.pop(context.span_id, None)
+            if len(store.records) < store.unlocked_room:
+                store.records.append(record_from_ended_span(span))
+            else:
+                store.finish_near_cap(context.span_id, span)
         except Exception:
             self._report_failure()
 
