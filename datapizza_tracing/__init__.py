@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from .analysis.compare import TraceComparison, compare
+from .analysis.cost import reset_prices, set_prices
+from .analysis.history import session_history as history
 from .analysis.summary import TokenUsage, TraceSummary
 from .config import ConfigError
 from .frontends.context import ContextTracing, last_trace
-from .frontends.handle import TraceHandle
+from .frontends.handle import TraceHandle, load, load_all
 from .frontends.spans import agent_span, generation_span, record_client_io, record_usage, tool_span
+from .storage.otlp_json import TraceFileError
 
 __all__ = [
     "ConfigError",
     "ContextTracing",
     "TokenUsage",
+    "TraceComparison",
+    "TraceFileError",
     "TraceHandle",
     "TraceSummary",
     "agent_span",
+    "compare",
     "generation_span",
+    "history",
     "last_trace",
+    "load",
+    "load_all",
     "record_client_io",
     "record_usage",
+    "reset_prices",
+    "set_prices",
     "tool_span",
 ]
 __version__ = "0.1.0"

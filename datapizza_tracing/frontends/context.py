@@ -7,6 +7,7 @@ import threading
 from types import TracebackType
 
 from .. import config
+from ..analysis.history import session_history
 from ..collect.block import TraceBlock
 from ..collect.propagation import install_thread_propagation
 from ..collect.provider import ensure_collector
@@ -27,6 +28,10 @@ def _remember(handle: TraceHandle) -> None:
     global _last
     with _last_lock:
         _last = handle
+    try:
+        session_history().add(handle.snapshot())  # for %trace_history / compare()
+    except Exception:  # e.g. a bad DATAPIZZA_TRACING_HISTORY must not break the traced code
+        _log.warning("datapizza-tracing could not add the block to the trace history", exc_info=True)
 
 
 class TraceContext:
