@@ -12,6 +12,7 @@ from opentelemetry.trace import Status, StatusCode
 from .. import config
 from ..analysis.snapshot import TraceSnapshot, subtree
 from .collector import SpanCollector, TraceStore
+from .flush import flush_within
 from .provider import sdk_disabled, sdk_provider
 from .record import SpanRecord, record_from_span
 
@@ -46,6 +47,7 @@ class TraceBlock:
             self._store = self._collector.track(self.trace_id, self._max_spans, self._follow_threads)
             self._owns_store = self._store.users == 1
             self._store.running[self.root_span_id] = self.root  # started before we tracked it
+            self._store.pinned.add(self.root_span_id)  # kept even over the span cap
         else:
             self._notes.append(self._why_not_recording())
         self._token = otel_context.attach(trace.set_span_in_context(self.root))
@@ -132,8 +134,5 @@ class TraceBlock:
         provider = sdk_provider()
         if provider is None or not self._owns_store:
             return
-        try:
-            provider.force_flush(config.flush_timeout_ms())
-        except Exception:  # an exporter's failure must not break the traced code
-            pass
+        flush_within(provider, config.flush_timeout_ms())
 
