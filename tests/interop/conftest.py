@@ -15,6 +15,7 @@ import pytest
 from tests.support.fake_openai import FakeOpenAI
 
 SCENARIOS = Path(__file__).with_name("scenarios.py")
+REPO_ROOT = SCENARIOS.parents[2]
 SCENARIO_TIMEOUT_S = 120
 
 
@@ -48,13 +49,15 @@ class ScenarioRun:
 
 def run_scenario(name: str, base_url: str, *args: str, env: dict[str, str] | None = None) -> ScenarioRun:
     """Run one scenario in a fresh interpreter (instrumentors and providers are process-wide)."""
-    full_env = {**os.environ, "DATAPIZZA_TRACING_DISPLAY": "off", **(env or {})}
+    # The scenario imports this checkout's datapizza_tracing, installed or not.
+    python_path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+    full_env = {**os.environ, "DATAPIZZA_TRACING_DISPLAY": "off", "PYTHONPATH": python_path, **(env or {})}
     completed = subprocess.run(
         [sys.executable, str(SCENARIOS), name, base_url, *args],
         capture_output=True,
         text=True,
         timeout=SCENARIO_TIMEOUT_S,
         env=full_env,
-        cwd=SCENARIOS.parents[2],
+        cwd=REPO_ROOT,
     )
     return ScenarioRun(completed)

@@ -218,6 +218,8 @@ def describe(handle: TraceHandle) -> dict[str, Any]:
                 "name": span.name,
                 "span_id": format(span.context.span_id, "016x"),
                 "parent_id": format(span.parent.span_id, "016x") if span.parent else None,
+                "start_ns": span.start_time,
+                "end_ns": span.end_time,
                 "scope": span.instrumentation_scope.name if span.instrumentation_scope else None,
                 "attributes": {key: _plain(value) for key, value in span.attributes.items()},
             }
