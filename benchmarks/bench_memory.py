@@ -1,0 +1,120 @@
+"""Memory per retained span, and what a collector still holds after many blocks.
+
+    python benchmarks/bench_memory.py            # both implementations, one process each
+    python benchmarks/bench_memory.py --impl datapizza-tracing
+
+Per span: Python heap growth (tracemalloc) between just before a block and the
+end of its body, over 50,000 spans of ``start_as_current_span`` + one
+attribute, divided by the span count. After 1,000 blocks of 10 spans: what the
+collector still tracks (goal 0) and the heap growth between block 100 and
+block 1,000 (goal: none beyond noise). Goal per retained span: ≤ 3 KB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+from opentelemetry import trace
+
+from implementations import IMPLEMENTATIONS, Implementation, load
+
+SPANS = 50_000
+BLOCKS = 1_000
+GOAL_BYTES_PER_SPAN = 3 * 1024
+
+
+def span_loop(tracer: trace.Tracer, spans: int) -> None:
+    for i in range(spans):
+        with tracer.start_as_current_span("step") as span:
+            span.set_attribute("i", i)
+
+
+def _heap_bytes() -> int:
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0]
+
+
+def bytes_per_retained_span(impl: Implementation, tracer: trace.Tracer) -> float:
+    before = _heap_bytes()
+    with impl.block("memory"):
+        span_loop(tracer, SPANS)
+        inside = _heap_bytes()
+    return (inside - before) / SPANS
+
+
+def after_many_blocks(impl: Implementation, tracer: trace.Tracer) -> dict[str, float]:
+    heap_at: dict[int, int] = {}
+    for number in range(1, BLOCKS + 1):
+        with impl.block(f"block {number}"):
+            span_loop(tracer, 10)
+        if number in (100, BLOCKS):
+            heap_at[number] = _heap_bytes()
+    return {
+        "held_after": impl.held(),
+        "growth_bytes_per_block": round((heap_at[BLOCKS] - heap_at[100]) / (BLOCKS - 100), 1),
+    }
+
+
+def run_one(name: str) -> dict[str, object]:
+    impl = load(name)
+    impl.attach()
+    tracer = trace.get_tracer("bench")
+    span_loop(tracer, 100)  # warm caches outside tracemalloc's view
+    with impl.block("warm-up"):
+        span_loop(tracer, 100)
+    tracemalloc.start()
+    result: dict[str, object] = {"impl": name, "bytes_per_span": round(bytes_per_retained_span(impl, tracer))}
+    result.update(after_many_blocks(impl, tracer))
+    tracemalloc.stop()
+    return result
+
+
+def run_in_subprocess(name: str) -> dict[str, object]:
+    # One process per implementation: each owns the global tracer provider.
+    env = {**os.environ, "DATAPIZZA_TRACING_DISPLAY": "off"}
+    command = [sys.executable, str(Path(__file__).resolve()), "--impl", name, "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{name} benchmark failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def print_table(all_results: list[dict[str, object]]) -> None:
+    header = (
+        f"{'implementation':<20} {'bytes/span':>10} {'goal':>7} "
+        f"{'held after 1,000 blocks':>24} {'heap growth/block':>18}"
+    )
+    print(header)
+    print("-" * len(header))
+    for result in all_results:
+        per_span = result["bytes_per_span"]
+        assert isinstance(per_span, int)
+        verdict = "ok" if per_span <= GOAL_BYTES_PER_SPAN else "MISS"
+        print(
+            f"{result['impl']:<20} {per_span:>10,} {verdict:>7} {result['held_after']:>24} "
+            f"{result['growth_bytes_per_block']:>16} B"
+        )
+    print(f"bytes/span over a {SPANS:,}-span block (tracemalloc); goal ≤ {GOAL_BYTES_PER_SPAN:,} B and 0 held")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--impl", choices=IMPLEMENTATIONS, action="append")
+    parser.add_argument("--json", action="store_true", help="measure in this process, print JSON")
+    args = parser.parse_args()
+    if args.json:
+        (name,) = args.impl or ["datapizza-tracing"]
+        print(json.dumps(run_one(name)))
+        return
+    print_table([run_in_subprocess(name) for name in args.impl or IMPLEMENTATIONS])
+
+
+if __name__ == "__main__":
+    main()

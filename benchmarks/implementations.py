@@ -1,0 +1,72 @@
+"""The two tracers the benchmarks compare, behind one small interface.
+
+Each benchmark process measures exactly one implementation: both attach a span
+processor to OpenTelemetry's global provider, which can be set once per process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ContextManager
+
+IMPLEMENTATIONS = ("datapizza-tracing", "datapizza-ai-core")
+
+
+class Implementation:
+    """How to attach, open a block, and ask what is still held, for one tracer."""
+
+    def __init__(
+        self,
+        name: str,
+        attach: Callable[[], None],
+        block: Callable[[str], ContextManager[Any]],
+        held: Callable[[], int],
+    ) -> None:
+        self.name = name
+        self.attach = attach
+        self.block = block
+        self.held = held  # trace stores / trace ids the collector still keeps
+
+
+def _ours() -> Implementation:
+    from datapizza_tracing import ContextTracing
+    from datapizza_tracing.collect.provider import ensure_collector, installed_collector
+
+    def held() -> int:
+        collector = installed_collector()
+        return collector.tracked_count if collector is not None else 0
+
+    return Implementation(
+        "datapizza-tracing",
+        attach=ensure_collector,
+        block=lambda name: ContextTracing().trace(name, display="off"),
+        held=held,
+    )
+
+
+def _datapizza_ai() -> Implementation:
+    import datapizza.tracing as peer
+    from datapizza.tracing import ContextTracing
+
+    # Its trace() always prints a rich panel: silence it so printing is not timed.
+    peer.console.quiet = True
+
+    def attach() -> None:
+        with ContextTracing().trace("warm-up"):
+            pass
+
+    def held() -> int:
+        processor = ContextTracing()._context_processor
+        if processor is None:
+            return 0
+        return len(processor.tracing_ids) + len(processor.span_exporter.get_finished_spans())
+
+    return Implementation("datapizza-ai-core", attach=attach, block=ContextTracing().trace, held=held)
+
+
+def load(name: str) -> Implementation:
+    if name == "datapizza-tracing":
+        return _ours()
+    if name == "datapizza-ai-core":
+        return _datapizza_ai()
+    raise SystemExit(f"unknown implementation {name!r}; use one of {', '.join(IMPLEMENTATIONS)}")
