@@ -94,7 +94,8 @@ class TraceHistory:
         """Keep the last ``limit`` blocks (``None``: back to the environment/default)."""
         with self._lock:
             self._limit = self._checked(limit) if limit is not None else None
-            self._trim(self.limit)
+            if limit is not None:  # back to the environment: its limit applies on the next add
+                self._trim(limit)
 
     def _trim(self, limit: int) -> None:
         while len(self._entries) > limit:
@@ -185,7 +186,11 @@ class TraceHistory:
         return static_bundle(history_table(self.entries()))
 
     def __repr__(self) -> str:
-        return f"<TraceHistory {len(self)} of last {self.limit} blocks>"
+        try:
+            limit = str(self.limit)
+        except ConfigError:
+            limit = f"? (bad {HISTORY_ENV})"
+        return f"<TraceHistory {len(self)} of last {limit} blocks>"
 
 
 def _as_number(key: int | str) -> int | None:

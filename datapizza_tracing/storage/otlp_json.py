@@ -401,9 +401,31 @@ def _documents(text: str) -> Iterable[tuple[str, Any]]:
 
 
 def _json_problem(text: str, error: json.JSONDecodeError) -> str:
-    if error.pos >= len(text.rstrip()):
-        return "the JSON ends early: the file looks truncated"
-    return f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+    where = f"{error.msg}: line {error.lineno}, column {error.colno}"
+    if error.pos >= len(text.rstrip()) or _unclosed(text):
+        return f"the JSON ends early, the file looks truncated ({where})"
+    return f"not valid JSON ({where})"
+
+
+def _unclosed(text: str) -> bool:
+    """Whether a string, object or array is still open at the end (a cut-off write)."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+    return in_string or depth > 0
 
 
 def read_records(path: str | os.PathLike[str]) -> list[SpanRecord]:

@@ -1,0 +1,118 @@
+"""The critical path on hand-built trees, and the time table per span name."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from datapizza_tracing.analysis.critical_path import critical_path, critical_path_ids
+from datapizza_tracing.analysis.timing import span_timings
+from datapizza_tracing.collect.record import ERROR
+from datapizza_tracing.render.report import render_text, trace_report
+from datapizza_tracing.render.span_tree import CRITICAL_MARK
+
+from .spans import BASE_NS, SECOND, snapshot, span
+
+
+def names(snap) -> list[str]:
+    return [s.name for s in critical_path(snap)]
+
+
+def test_longest_parallel_span_is_not_on_the_critical_path():
+    #  root    |0 ................................ 10|
+    #  slow    |0 ........................ 8|            longest single span, finishes early
+    #  fetch   |0 ......... 4|
+    #  answer                   |5 ............... 10|   ends last: the block waited on it
+    snap = snapshot(
+        span(1, 0, 0, 10, "root"),
+        span(2, 1, 0, 8, "slow"),
+        span(3, 1, 0, 4, "fetch"),
+        span(4, 1, 5, 10, "answer"),
+    )
+    assert names(snap) == ["root", "fetch", "answer"]
+    assert 2 not in critical_path_ids(snap)
+
+
+def test_path_descends_into_the_branch_that_ended_last():
+    # root 0-12 has two parallel branches: A (0-11, the longest span of the trace) and
+    # B (3-12), which ends last. Inside B, b2 ends last and started at 6, while b1 ended at 7
+    # (after b2 started): b1 overlapped b2, so B did not wait on it; b0 ended before b2 began.
+    snap = snapshot(
+        span(1, 0, 0, 12, "root"),
+        span(10, 1, 0, 11, "A"),
+        span(11, 10, 0.5, 10.5, "a1"),
+        span(20, 1, 3, 12, "B"),
+        span(21, 20, 3, 4.5, "b0"),
+        span(22, 20, 5, 7, "b1"),
+        span(23, 20, 6, 11.5, "b2"),
+        span(24, 23, 6, 8, "b2-step1"),
+        span(25, 23, 8, 11, "b2-step2"),
+    )
+    assert names(snap) == ["root", "B", "b0", "b2", "b2-step1", "b2-step2"]
+    longest = max(snap.spans[1:], key=lambda s: s.end_ns - s.start_ns)
+    assert longest.name == "A" and longest.span_id not in critical_path_ids(snap)
+
+
+def test_sequential_children_are_all_on_the_path():
+    snap = snapshot(
+        span(1, 0, 0, 6, "root"),
+        span(2, 1, 0, 2, "one"),
+        span(3, 1, 2, 4, "two"),
+        span(4, 1, 4, 6, "three"),
+    )
+    assert names(snap) == ["root", "one", "two", "three"]
+
+
+def test_child_outliving_its_parent_is_clipped_and_running_spans_end_at_the_snapshot():
+    # "fire" is fire-and-forget: it outlives root. Clipped to root's end it still ends last.
+    snap = snapshot(span(1, 0, 0, 5, "root"), span(2, 1, 0, 4, "work"), span(3, 1, 1, 30, "fire"))
+    assert names(snap) == ["root", "fire"]
+    running = snapshot(
+        span(1, 0, 0, None, "root"), span(2, 1, 0, 3, "done"), span(3, 1, 1, None, "busy"), taken_ns=BASE_NS + 4 * SECOND
+    )
+    assert names(running) == ["root", "busy"]
+
+
+def test_orphans_hang_under_the_root_and_deep_chains_do_not_recurse():
+    snap = snapshot(span(1, 0, 0, 10, "root"), span(2, 999, 0, 9.5, "orphan"), span(3, 1, 0, 2, "early"))
+    assert names(snap) == ["root", "orphan"]
+    depth = 5_000
+    chain = [span(1, 0, 0, depth, "root")] + [span(i, i - 1, i - 1, depth, f"s{i}") for i in range(2, depth + 1)]
+    assert len(critical_path(snapshot(*chain))) == depth
+
+
+def test_no_root_gives_an_empty_path():
+    snap = snapshot(span(1, 0, 0, 1, "root"), span(2, 1, 0, 1))
+    assert critical_path(dataclasses.replace(snap, root_span_id=77)) == []
+
+
+def test_tree_marks_the_critical_path():
+    snap = snapshot(
+        span(1, 0, 0, 10, "root"),
+        span(2, 1, 0, 8, "slow"),
+        span(3, 1, 0, 4, "fetch"),
+        span(4, 1, 5, 10, "answer"),
+    )
+    lines = render_text(trace_report(snap), width=120).splitlines()
+    marked = {name for name in ("root", "slow", "fetch", "answer") if any(f"{CRITICAL_MARK}{name} " in l for l in lines)}
+    assert marked == {"root", "fetch", "answer"}
+
+
+def test_time_table_per_name_sorted_by_total():
+    snap = snapshot(
+        span(1, 0, 0, 10, "root"),
+        span(2, 1, 0, 1, "tool"),
+        span(3, 1, 1, 2, "tool", status=ERROR, message="boom"),
+        span(4, 1, 2, 5, "tool"),
+        span(5, 1, 5, 9, "generation"),
+        span(6, 1, 9, None, "tail"),  # still running when the snapshot was taken (root ended at 10)
+    )
+    rows = {row.name: row for row in span_timings(snap)}
+    assert [row.name for row in span_timings(snap)] == ["root", "tool", "generation", "tail"]
+    tool = rows["tool"]
+    assert (tool.count, tool.total_s, tool.max_s, tool.errors) == (3, 5.0, 3.0, 1)
+    assert abs(tool.mean_s - 5 / 3) < 1e-9
+    assert rows["tail"].running == 1 and rows["tail"].total_s == 1.0
+    text = render_text(trace_report(snap), width=120)
+    assert "Time by span name" in text
+    tool_line = next(line for line in text.splitlines() if line.startswith("│ tool "))
+    assert [cell.strip() for cell in tool_line.split("│")[1:-1]] == ["tool", "3", "5.00s", "1.67s", "3.00s", "1"]
