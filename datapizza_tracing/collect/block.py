@@ -62,7 +62,8 @@ class TraceBlock:
         if self._token is not None:
             otel_context.detach(self._token)
             self._token = None
-        if exc is not None and self.root.is_recording():
+        # GeneratorExit is how Python closes a generator early, not a failure.
+        if exc is not None and not isinstance(exc, GeneratorExit) and self.root.is_recording():
             self.root.record_exception(exc, escaped=True)
             self.root.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
         self.root.end()
