@@ -57,6 +57,7 @@ def run_scenario(name: str, base_url: str, *args: str, env: dict[str, str] | Non
         capture_output=True,
         text=True,
         timeout=SCENARIO_TIMEOUT_S,
+        check=False,  # ScenarioRun reports a failure with the process's output
         env=full_env,
         cwd=REPO_ROOT,
     )

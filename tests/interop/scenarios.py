@@ -72,7 +72,9 @@ def _async_openai(base_url: str):
 def _datapizza(base_url: str):
     from datapizza.clients.openai import OpenAIClient
 
-    return OpenAIClient(api_key="test-key", model=RESPONSES_MODEL, base_url=base_url, max_retries=0, timeout=20)
+    return OpenAIClient(
+        api_key="test-key", model=RESPONSES_MODEL, base_url=base_url, max_retries=0, timeout=20
+    )
 
 
 def _chat(base_url: str) -> None:
@@ -225,7 +227,9 @@ def describe(handle: TraceHandle) -> dict[str, Any]:
             }
             for span in spans
         ],
-        "resource": {key: _plain(value) for key, value in (spans[0].resource.attributes.items() if spans else ())},
+        "resource": {
+            key: _plain(value) for key, value in (spans[0].resource.attributes.items() if spans else ())
+        },
     }
 
 
@@ -275,7 +279,9 @@ def exit_without_flushing(handle: TraceHandle) -> None:
     from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
     block_context = SpanContext(
-        int(handle.trace_id, 16), handle.snapshot().root_span_id, is_remote=False,
+        int(handle.trace_id, 16),
+        handle.snapshot().root_span_id,
+        is_remote=False,
         trace_flags=TraceFlags(TraceFlags.SAMPLED),
     )
     parent = trace.set_span_in_context(NonRecordingSpan(block_context))

@@ -36,7 +36,9 @@ def one_call(usage: Usage, *, thinking: int | None = None) -> dict[str, int]:
 def _drive_datapizza(api: FakeOpenAI, call: str) -> None:
     from datapizza.clients.openai import OpenAIClient
 
-    client = OpenAIClient(api_key="test-key", model=RESPONSES_MODEL, base_url=api.base_url, max_retries=0, timeout=20)
+    client = OpenAIClient(
+        api_key="test-key", model=RESPONSES_MODEL, base_url=api.base_url, max_retries=0, timeout=20
+    )
     if call == "invoke":
         assert client.invoke("Name a pizza.").text == ANSWER
     elif call == "stream_invoke":
@@ -111,7 +113,11 @@ INSTRUMENTED = [
 ]
 
 
-@pytest.mark.parametrize(("scenario", "span_name", "model", "usage", "thinking"), INSTRUMENTED, ids=[row[0] for row in INSTRUMENTED])
+@pytest.mark.parametrize(
+    ("scenario", "span_name", "model", "usage", "thinking"),
+    INSTRUMENTED,
+    ids=[row[0] for row in INSTRUMENTED],
+)
 def test_instrumented_openai_sdk(
     fake_api: FakeOpenAI, scenario: str, span_name: str, model: str, usage: Usage, thinking: int | None
 ) -> None:
@@ -152,8 +158,10 @@ def test_two_instrumentations_count_one_call_once(
     # Both spans report the call's usage, one inside the other.
     spans = {span["span_id"]: span for span in run.result["spans"]}
     with_usage = [
-        span for span in spans.values()
-        if {"prompt_tokens_used", "gen_ai.usage.input_tokens", "llm.token_count.prompt"} & set(span["attributes"])
+        span
+        for span in spans.values()
+        if {"prompt_tokens_used", "gen_ai.usage.input_tokens", "llm.token_count.prompt"}
+        & set(span["attributes"])
     ]
     assert len(with_usage) == 2, json.dumps(run.result["spans"], indent=1)
     by_name = {span["name"]: span for span in with_usage}

@@ -17,7 +17,10 @@ def test_service_name_and_resource_attributes_reach_every_span(fake_api: FakeOpe
     run = run_scenario(
         "pipeline",
         fake_api.base_url,
-        env={"OTEL_SERVICE_NAME": "pizza-kitchen", "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=ci,team=dough"},
+        env={
+            "OTEL_SERVICE_NAME": "pizza-kitchen",
+            "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=ci,team=dough",
+        },
     )
 
     assert run.result["resource"]["service.name"] == "pizza-kitchen"

@@ -58,8 +58,14 @@ _MICROSECOND = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=timezone.utc) - EPOCH
 def _records_from_memory(run: ScenarioRun) -> list[SpanRecord]:
     return [
         SpanRecord(
-            span["name"], int(span["span_id"], 16), int(span["parent_id"] or "0", 16),
-            span["start_ns"], span["end_ns"], 0, None, span["attributes"],
+            span["name"],
+            int(span["span_id"], 16),
+            int(span["parent_id"] or "0", 16),
+            span["start_ns"],
+            span["end_ns"],
+            0,
+            None,
+            span["attributes"],
         )
         for span in run.result["spans"]
     ]
@@ -68,8 +74,14 @@ def _records_from_memory(run: ScenarioRun) -> list[SpanRecord]:
 def _records_from_phoenix(spans: list[dict[str, Any]]) -> list[SpanRecord]:
     return [
         SpanRecord(
-            span["name"], int(span["context"]["span_id"], 16), int(span["parent_id"] or "0", 16),
-            _ns(span["start_time"]), _ns(span["end_time"]), 0, None, span["attributes"],
+            span["name"],
+            int(span["context"]["span_id"], 16),
+            int(span["parent_id"] or "0", 16),
+            _ns(span["start_time"]),
+            _ns(span["end_time"]),
+            0,
+            None,
+            span["attributes"],
         )
         for span in spans
     ]
@@ -78,8 +90,13 @@ def _records_from_phoenix(spans: list[dict[str, Any]]) -> list[SpanRecord]:
 def _snapshot(records: list[SpanRecord], trace_id: str) -> TraceSnapshot:
     [root] = [record for record in records if record.parent_id == 0]
     return TraceSnapshot(
-        name=root.name, trace_id=int(trace_id, 16), root_span_id=root.span_id, spans=tuple(records),
-        start_ns=root.start_ns, end_ns=root.end_ns, taken_ns=time.time_ns(),
+        name=root.name,
+        trace_id=int(trace_id, 16),
+        root_span_id=root.span_id,
+        spans=tuple(records),
+        start_ns=root.start_ns,
+        end_ns=root.end_ns,
+        taken_ns=time.time_ns(),
     )
 
 
@@ -90,12 +107,19 @@ def _tree_shape(snapshot: TraceSnapshot) -> list[tuple[int, str, int]]:
 
 
 @pytest.mark.parametrize("exporter", ["otlp-http", "otlp-grpc"])
-def test_spans_in_phoenix_match_the_block(phoenix: PhoenixServer, fake_api: FakeOpenAI, exporter: str) -> None:
+def test_spans_in_phoenix_match_the_block(
+    phoenix: PhoenixServer, fake_api: FakeOpenAI, exporter: str
+) -> None:
     endpoint = phoenix.otlp_http_endpoint if exporter == "otlp-http" else phoenix.otlp_grpc_endpoint
     started = time.monotonic()
     run = run_scenario(
-        "pipeline", fake_api.base_url,
-        "--export", f"{exporter}={endpoint}", "--batch-delay-ms", "60000", "--exit-without-flushing",
+        "pipeline",
+        fake_api.base_url,
+        "--export",
+        f"{exporter}={endpoint}",
+        "--batch-delay-ms",
+        "60000",
+        "--exit-without-flushing",
     )
     trace_id = run.result["trace_id"]
     in_memory = _records_from_memory(run)
@@ -115,19 +139,31 @@ def test_spans_in_phoenix_match_the_block(phoenix: PhoenixServer, fake_api: Fake
     memory_snapshot, phoenix_snapshot = _snapshot(in_memory, trace_id), _snapshot(from_phoenix, trace_id)
     assert _tree_shape(phoenix_snapshot) == _tree_shape(memory_snapshot)
     assert [(depth, name) for depth, name, _ in _tree_shape(phoenix_snapshot)] == [
-        (0, "pipeline"), (1, "retrieve"), (2, "embed"), (1, "answer"), (2, "client.invoke"),
+        (0, "pipeline"),
+        (1, "retrieve"),
+        (2, "embed"),
+        (1, "answer"),
+        (2, "client.invoke"),
     ]
     memory_by_id = {record.span_id: record for record in in_memory}
     for record in from_phoenix:
         expected = memory_by_id[record.span_id]
-        assert abs(record.start_ns - expected.start_ns) <= 1000 and abs(record.end_ns - expected.end_ns) <= 1000
+        assert (
+            abs(record.start_ns - expected.start_ns) <= 1000 and abs(record.end_ns - expected.end_ns) <= 1000
+        )
         # Every attribute arrived with its value (Phoenix may add derived ones of its own).
         assert {key: record.attributes.get(key) for key in expected.attributes} == dict(expected.attributes)
 
     # Same token figures, read by our own summary from what Phoenix stored.
     usage = summarize(phoenix_snapshot).usage
     assert {model: vars(figures) for model, figures in usage.items()} == {
-        "gpt-5-mini": {"prompt_tokens": 42, "completion_tokens": 19, "cached_tokens": 16, "thinking_tokens": 5, "calls": 1}
+        "gpt-5-mini": {
+            "prompt_tokens": 42,
+            "completion_tokens": 19,
+            "cached_tokens": 16,
+            "thinking_tokens": 5,
+            "calls": 1,
+        }
     }
     assert {model: vars(figures) for model, figures in usage.items()} == run.usage
 

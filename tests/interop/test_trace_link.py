@@ -17,7 +17,9 @@ def _traced_report(capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
     return handle.trace_id, capsys.readouterr().out
 
 
-def test_report_links_to_the_trace(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_links_to_the_trace(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATAPIZZA_TRACING_TRACE_URL", TEMPLATE)
     monkeypatch.setenv("COLUMNS", "200")  # keep the URL on one line
 
@@ -28,7 +30,9 @@ def test_report_links_to_the_trace(monkeypatch: pytest.MonkeyPatch, capsys: pyte
     assert "{trace_id}" not in out
 
 
-def test_no_link_without_a_template(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_link_without_a_template(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("DATAPIZZA_TRACING_TRACE_URL", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
 

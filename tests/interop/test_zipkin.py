@@ -89,7 +89,9 @@ def test_zipkin_exporter_posts_the_blocks_spans(fake_api: FakeOpenAI, zipkin: _Z
         # exporter adds the resource and its own otel.* tags next to the span's attributes.
         tags = span.get("tags", {})
         assert {key: tags[key] for key in resource} == resource
-        own_tags = {key: value for key, value in tags.items() if not key.startswith("otel.") and key not in resource}
+        own_tags = {
+            key: value for key, value in tags.items() if not key.startswith("otel.") and key not in resource
+        }
         assert own_tags == {key: str(value) for key, value in expected["attributes"].items()}
         assert tags["otel.scope.name"] == expected["scope"]
 
