@@ -180,6 +180,8 @@ class _Shape(Exception):
     """A problem at one place of the document; becomes a TraceFileError."""
 
     def __init__(self, where: str, problem: str) -> None:
+        self.where = where
+        self.problem = problem
         super().__init__(f"{where}: {problem}" if where else problem)
 
 
@@ -196,6 +198,8 @@ def _list(obj: Mapping[str, Any], camel: str, snake: str, where: str) -> list[An
 
 
 def _object(value: Any, where: str) -> Mapping[str, Any]:
+    if type(value) is dict:  # what json gives: skip the slower ABC check
+        return value
     if not isinstance(value, Mapping):
         raise _Shape(where, f"expected a JSON object, found {type(value).__name__}")
     return value
@@ -239,6 +243,9 @@ def _id(value: Any, size: int, where: str, what: str, required: bool) -> int:
 
 def _value(value: Any, where: str) -> Any:
     value = _object(value, where)
+    text = value.get("stringValue")
+    if type(text) is str:  # the common case first: one lookup
+        return text
     if "stringValue" in value or "string_value" in value:
         return str(_field(value, "stringValue", "string_value"))
     if "boolValue" in value or "bool_value" in value:
@@ -273,11 +280,16 @@ def _attributes(items: Any, where: str) -> dict[str, Any]:
         raise _Shape(where, f"attributes must be a list of {{key, value}}, found {type(items).__name__}")
     out: dict[str, Any] = {}
     for i, item in enumerate(items):
-        item = _object(item, f"{where}.attributes[{i}]")
+        # The place is spelled out only on error: building it per attribute would double the load time.
+        item = _object(item, f"{where}.attributes[{i}]") if type(item) is not dict else item
         key = item.get("key")
         if not isinstance(key, str):
             raise _Shape(f"{where}.attributes[{i}]", "attribute without a string 'key'")
-        value = _value(item.get("value", {}), f"{where}.attributes[{i}] ({key})")
+        try:
+            value = _value(item.get("value", {}), "")
+        except _Shape as problem:
+            inner = f"{problem.where}: " if problem.where else ""
+            raise _Shape(f"{where}.attributes[{i}] ({key})", inner + problem.problem) from None
         if value is not None:
             out[key] = value
     return out
@@ -438,7 +450,7 @@ def read_records(path: str | os.PathLike[str]) -> list[SpanRecord]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise TraceFileError(path, "not a text file (not UTF-8): is it protobuf or compressed OTLP?") from None
-    if not text.strip():
+    if not text or text.isspace():  # isspace stops at the first other character; strip would copy
         raise TraceFileError(path, "the file is empty")
     try:
         records = [record for where, doc in _documents(text) for record in records_from_request(doc, where)]
