@@ -106,6 +106,13 @@ def test_last_expression_is_displayed_and_semicolon_hides_it(kernel: KernelSessi
     assert hidden.of_type("execute_result") == []
     assert "Trace Summary of" in shown_text(hidden)
 
+    # Clients such as nbval run cells with store_history=False, where IPython
+    # itself cannot see the ";" (it reads it from the last *stored* cell).
+    assert value_of(kernel, "answer") == "40"  # the last stored cell has no ";"
+    unstored = kernel.collect(kernel.client.execute("%%trace\nanswer + 4;\n", store_history=False))
+    assert unstored.status == "ok", shown_text(unstored)
+    assert unstored.of_type("execute_result") == []
+
 
 def test_exception_fails_the_cell_at_the_users_line_and_shows_the_trace(kernel: KernelSession) -> None:
     execution = kernel.execute(

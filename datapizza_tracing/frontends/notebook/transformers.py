@@ -7,7 +7,7 @@ is rewritten before IPython compiles the cell instead:
 
 1. ``mark_trace_cell`` (an input *cleanup* transformer, run before IPython
    looks for cell magics) turns the first line ``%%trace ARGS`` into the
-   marker statement ``__datapizza_trace__('ARGS')``; every other line keeps its
+   marker statement ``__datapizza_trace__('ARGS', QUIET)``; every other line keeps its
    number, so tracebacks point at the user's lines.
 2. ``TraceCellWrapper`` (an AST transformer) finds the marker and wraps the
    body in ``with open_cell_trace('ARGS'):``. The cell's last expression is
@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import ast
 import re
+import tokenize
 from types import TracebackType
 from typing import Any
 
 from IPython import get_ipython
+from IPython.core.displayhook import DisplayHook
 
 from ..context import ContextTracing, TraceContext
 from ..handle import TraceHandle
@@ -49,7 +51,17 @@ def mark_trace_cell(lines: list[str]) -> list[str]:
     if match is None:  # includes "%%trace?" (help), left to IPython
         return lines
     args = match.group("args") or ""
-    return [f"{MARKER}({args!r})\n", *lines[1:]]
+    # IPython decides ";" from the stored history, which clients running with
+    # store_history=False (nbval, some tools) do not fill: decide it here.
+    quiet = _ends_with_semicolon("".join(lines[1:]))
+    return [f"{MARKER}({args!r}, {quiet!r})\n", *lines[1:]]
+
+
+def _ends_with_semicolon(body: str) -> bool:
+    try:
+        return DisplayHook.semicolon_at_end_of_expression(body)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return False  # not valid Python yet: compiling it will report the problem
 
 
 # Without this, terminal IPython's "is the cell complete?" check would see the
@@ -135,13 +147,16 @@ def _helper(name: str) -> ast.expr:
     return ast.Attribute(value=module, attr=name, ctx=ast.Load())
 
 
-def _marker_args(statement: ast.stmt) -> ast.expr | None:
+def _marker_args(statement: ast.stmt) -> tuple[ast.expr, bool] | None:
+    """(the argument line, whether ";" hides the last value) if ``statement`` is the marker."""
     if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
         return None
     call = statement.value
-    if isinstance(call.func, ast.Name) and call.func.id == MARKER and len(call.args) == 1 and not call.keywords:
-        return call.args[0]
-    return None
+    if not (isinstance(call.func, ast.Name) and call.func.id == MARKER and not call.keywords):
+        return None
+    if len(call.args) != 2 or not isinstance(call.args[1], ast.Constant):
+        return None
+    return call.args[0], bool(call.args[1].value)
 
 
 class TraceCellWrapper(ast.NodeTransformer):
@@ -157,12 +172,13 @@ class TraceCellWrapper(ast.NodeTransformer):
         if not module.body:
             return module
         marker = module.body[0]
-        args = _marker_args(marker)
-        if args is None:
+        found = _marker_args(marker)
+        if found is None:
             return module
+        args, quiet = found
         body = list(module.body[1:])
         tail: list[ast.stmt] = []
-        if body and isinstance(body[-1], ast.Expr):
+        if body and isinstance(body[-1], ast.Expr) and not quiet:
             last = body[-1]
             keep = ast.Expr(ast.Call(func=_helper("keep_cell_value"), args=[last.value], keywords=[]))
             body[-1] = ast.copy_location(keep, last)
