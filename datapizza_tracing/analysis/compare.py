@@ -82,7 +82,9 @@ class TraceComparison:
         return f"<TraceComparison {self.label_a!r} → {self.label_b!r}: {len(self.changes)} changes>"
 
 
-def compare_snapshots(a: TraceSnapshot, b: TraceSnapshot, label_a: str = "A", label_b: str = "B") -> TraceComparison:
+def compare_snapshots(
+    a: TraceSnapshot, b: TraceSnapshot, label_a: str = "A", label_b: str = "B"
+) -> TraceComparison:
     summary_a, summary_b = summarize(a), summarize(b)
     changes: list[Change] = []
 
@@ -124,7 +126,8 @@ def compare_snapshots(a: TraceSnapshot, b: TraceSnapshot, label_a: str = "A", la
         return costs.per_model.get(model) if model in usage else 0.0
 
     cost_by_model = {
-        model: (cost_in(cost_a, summary_a.usage, model), cost_in(cost_b, summary_b.usage, model)) for model in models
+        model: (cost_in(cost_a, summary_a.usage, model), cost_in(cost_b, summary_b.usage, model))
+        for model in models
     }
     changes += [Change("cost_usd", model, x, y) for model, (x, y) in cost_by_model.items() if x != y]
     if abs(cost_a.total - cost_b.total) > 1e-12 or cost_a.partial != cost_b.partial:
@@ -146,7 +149,9 @@ def compare_snapshots(a: TraceSnapshot, b: TraceSnapshot, label_a: str = "A", la
     )
 
 
-def compare(a: Ref | None = None, b: Ref | None = None, *, history: TraceHistory | None = None) -> TraceComparison:
+def compare(
+    a: Ref | None = None, b: Ref | None = None, *, history: TraceHistory | None = None
+) -> TraceComparison:
     """Compare two runs: history numbers (``3``), positions (``-1``), names, handles or snapshots.
 
     ``compare()`` compares the last two finished blocks; ``compare("name")``
@@ -157,12 +162,16 @@ def compare(a: Ref | None = None, b: Ref | None = None, *, history: TraceHistory
         if a is None:
             entries = history.entries()
             if len(entries) < 2:
-                raise HistoryLookupError(f"compare() needs two finished blocks in the history; it holds {len(entries)}")
+                raise HistoryLookupError(
+                    f"compare() needs two finished blocks in the history; it holds {len(entries)}"
+                )
             first, second = entries[-2], entries[-1]
         elif isinstance(a, str) and history.runs_of(a):
             runs = history.runs_of(a)
             if len(runs) < 2:
-                raise HistoryLookupError(f"the history holds one run of {a!r}; run it again or name two blocks")
+                raise HistoryLookupError(
+                    f"the history holds one run of {a!r}; run it again or name two blocks"
+                )
             first, second = runs[-2], runs[-1]
         else:
             raise TypeError("compare(a) with one argument takes a block name; pass two runs to compare")

@@ -98,7 +98,7 @@ def _parse_table(data: Any, source: str) -> dict[str, ModelPrice]:
     """``{"models": {name: price}}`` (the built-in layout) or a flat ``{name: price}``."""
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source}: expected a JSON object of model prices")
-    models = data["models"] if "models" in data else data
+    models = data.get("models", data)
     if not isinstance(models, Mapping):
         raise ConfigError(f"{source}: 'models' must be an object of model prices")
     skip = {"prices_as_of", "unit", "note"} if models is data else set()
@@ -123,7 +123,9 @@ def _from_env() -> dict[str, ModelPrice]:
         with open(path, encoding="utf-8") as file:
             data = json.load(file)
     except OSError as error:
-        raise ConfigError(f"{PRICES_ENV}={path!r}: cannot read the file ({error.strerror or error})") from None
+        raise ConfigError(
+            f"{PRICES_ENV}={path!r}: cannot read the file ({error.strerror or error})"
+        ) from None
     except ValueError as error:
         raise ConfigError(f"{PRICES_ENV}={path!r}: not valid JSON ({error})") from None
     return _parse_table(data, f"{PRICES_ENV}={path!r}")
@@ -142,7 +144,9 @@ def set_prices(prices: Mapping[str, Mapping[str, float] | ModelPrice], *, replac
     built-in table. ``replace=True`` drops earlier ``set_prices`` entries first.
     """
     parsed = {
-        normalize_model(name): price if isinstance(price, ModelPrice) else _parse_price(name, price, "set_prices")
+        normalize_model(name): price
+        if isinstance(price, ModelPrice)
+        else _parse_price(name, price, "set_prices")
         for name, price in prices.items()
     }
     with _lock:

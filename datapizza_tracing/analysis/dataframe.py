@@ -26,9 +26,7 @@ def spans_dataframe(snapshot: TraceSnapshot) -> Any:
     try:
         import pandas as pd
     except ImportError:
-        raise ImportError(
-            "to_dataframe() needs pandas, which is not installed: pip install pandas"
-        ) from None
+        raise ImportError("to_dataframe() needs pandas, which is not installed: pip install pandas") from None
     prices, _ = price_table()
     counted = counted_calls(snapshot.spans)
     rows = []

@@ -140,7 +140,9 @@ class TraceHistory:
         if number is not None:
             if number < 0:
                 if -number > len(entries):
-                    raise HistoryLookupError(f"history holds {len(entries)} entries; {number} reaches past the oldest")
+                    raise HistoryLookupError(
+                        f"history holds {len(entries)} entries; {number} reaches past the oldest"
+                    )
                 return entries[number]
             for entry in entries:
                 if entry.number == number:
@@ -173,7 +175,9 @@ class TraceHistory:
         if isinstance(ref, (int, str)) and not isinstance(ref, bool):
             entry = self.get(ref)
             return entry.snapshot, entry.label
-        raise TypeError(f"cannot compare a {type(ref).__name__}: pass a history number or name, or a trace handle")
+        raise TypeError(
+            f"cannot compare a {type(ref).__name__}: pass a history number or name, or a trace handle"
+        )
 
     def __rich__(self) -> Any:
         from ..render.insights import history_table
@@ -201,7 +205,7 @@ def _as_number(key: int | str) -> int | None:
             raise HistoryLookupError("history numbers start at 1; use -1 for the latest entry")
         return key
     text = key.strip()
-    digits = text[1:] if text.startswith("#") else text
+    digits = text.removeprefix("#")
     if digits.lstrip("-").isdigit():
         return _as_number(int(digits))
     return None

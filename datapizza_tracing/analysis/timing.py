@@ -47,8 +47,7 @@ def timings_of(spans: Iterable[SpanRecord], now_ns: int) -> list[SpanTiming]:
             row = acc[span.name] = [0, 0, 0, 0, 0]
         row[0] += 1
         row[1] += duration
-        if duration > row[2]:
-            row[2] = duration
+        row[2] = max(row[2], duration)
         if span.status == 2:
             row[3] += 1
         if span.end_ns is None:

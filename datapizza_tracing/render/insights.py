@@ -55,7 +55,9 @@ def static_bundle(renderable: RenderableType, width: int = NOTEBOOK_WIDTH) -> di
     rich escapes every piece of text it writes into the HTML, so span names and
     model ids cannot inject markup.
     """
-    console = Console(record=True, file=io.StringIO(), width=width, color_system="truecolor", force_jupyter=False)
+    console = Console(
+        record=True, file=io.StringIO(), width=width, color_system="truecolor", force_jupyter=False
+    )
     console.print(renderable)
     html = console.export_html(
         inline_styles=True,
@@ -136,7 +138,12 @@ def comparison_view(comparison: TraceComparison) -> RenderableType:
     """Overview, spans per name, tokens and cost per model; what changed is highlighted."""
     c = comparison
     header = Text.assemble(
-        ("Compare ", "bold"), ("A ", "dim"), (c.label_a, "bold"), ("  →  ", "dim"), ("B ", "dim"), (c.label_b, "bold")
+        ("Compare ", "bold"),
+        ("A ", "dim"),
+        (c.label_a, "bold"),
+        ("  →  ", "dim"),
+        ("B ", "dim"),
+        (c.label_b, "bold"),
     )
     overview = Table(show_header=True, box=None, padding=(0, 2))
     overview.add_column("")
@@ -160,7 +167,12 @@ def comparison_view(comparison: TraceComparison) -> RenderableType:
     ]
     for label, before, after, delta in rows:
         style = _delta_style(before, after) if before != after else "dim"
-        overview.add_row(label, format_count(int(before)), format_count(int(after)), Text(delta if before != after else "", style=style))
+        overview.add_row(
+            label,
+            format_count(int(before)),
+            format_count(int(after)),
+            Text(delta if before != after else "", style=style),
+        )
     cost_a, cost_b = c.cost
     overview.add_row(
         "Cost",
@@ -183,7 +195,11 @@ def comparison_view(comparison: TraceComparison) -> RenderableType:
         models.add_row(
             Text(model, style="bold" if x != y else ""),
             *(
-                _pair(format_count(getattr(x, f)), format_count(getattr(y, f)), _delta_style(getattr(x, f), getattr(y, f)))
+                _pair(
+                    format_count(getattr(x, f)),
+                    format_count(getattr(y, f)),
+                    _delta_style(getattr(x, f), getattr(y, f)),
+                )
                 for f in ("calls", "prompt_tokens", "completion_tokens", "cached_tokens")
             ),
             _pair(format_cost(cx), format_cost(cy), _delta_style(cx, cy)),
@@ -201,7 +217,12 @@ def comparison_view(comparison: TraceComparison) -> RenderableType:
     shown = (changed + same)[:DEFAULT_TIMING_ROWS]
     for name, (x, y) in shown:
         style = _CHANGED if x != y else "dim"
-        spans.add_row(Text(name, style="bold" if x != y else ""), str(x), str(y), Text(_signed(y - x) if x != y else "", style=style))
+        spans.add_row(
+            Text(name, style="bold" if x != y else ""),
+            str(x),
+            str(y),
+            Text(_signed(y - x) if x != y else "", style=style),
+        )
     hidden = len(c.spans_by_name) - len(shown)
     if hidden > 0:
         spans.add_row(Text(f"… {hidden:,} more unchanged", style="italic"))

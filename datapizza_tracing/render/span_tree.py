@@ -12,7 +12,6 @@ from ..analysis.vocabulary import llm_call, span_kind
 from ..collect.record import SpanRecord
 from .formatting import format_duration, more_spans_line
 
-
 CRITICAL_MARK = "◆ "  # prefixes spans on the critical path (see analysis/critical_path.py)
 
 

@@ -83,7 +83,11 @@ def _any_value(value: Any) -> dict[str, Any]:
 
 
 def _key_values(attributes: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [{"key": str(key), "value": _any_value(value)} for key, value in attributes.items() if value is not None]
+    return [
+        {"key": str(key), "value": _any_value(value)}
+        for key, value in attributes.items()
+        if value is not None
+    ]
 
 
 def _span_json(span: SpanRecord, extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -148,8 +152,12 @@ def snapshot_to_otlp(snapshot: TraceSnapshot) -> dict[str, Any]:
         "resourceSpans": [
             {
                 "resource": _resource_json(resource),
-                "scopeSpans": [{"scope": _scope_json(scope), "spans": spans} for scope, spans in scopes.values()],
-                **({"schemaUrl": resource.schema_url} if resource is not None and resource.schema_url else {}),
+                "scopeSpans": [
+                    {"scope": _scope_json(scope), "spans": spans} for scope, spans in scopes.values()
+                ],
+                **(
+                    {"schemaUrl": resource.schema_url} if resource is not None and resource.schema_url else {}
+                ),
             }
             for resource, scopes in groups.values()
         ]
@@ -327,7 +335,13 @@ def _span(raw: Any, where: str, resource: Resource, scope: InstrumentationScope 
     links = tuple(
         Link(
             SpanContext(
-                _id(_field(_object(link, f"{where}.links[{i}]"), "traceId", "trace_id"), 16, where, "link traceId", True),
+                _id(
+                    _field(_object(link, f"{where}.links[{i}]"), "traceId", "trace_id"),
+                    16,
+                    where,
+                    "link traceId",
+                    True,
+                ),
                 _id(_field(link, "spanId", "span_id"), 8, where, "link spanId", True),
                 is_remote=True,
                 trace_flags=TraceFlags(TraceFlags.SAMPLED),
@@ -360,7 +374,9 @@ def _scope(raw: Any, where: str) -> InstrumentationScope | None:
     if not scope:
         return None
     attributes = _attributes(scope.get("attributes", []), where)
-    return InstrumentationScope(str(scope.get("name", "")), scope.get("version") or None, None, attributes or None)
+    return InstrumentationScope(
+        str(scope.get("name", "")), scope.get("version") or None, None, attributes or None
+    )
 
 
 def records_from_request(request: Any, where: str = "") -> list[SpanRecord]:
@@ -382,7 +398,9 @@ def records_from_request(request: Any, where: str = "") -> list[SpanRecord]:
         scope_lists = _field(resource_spans, "scopeSpans", "scope_spans")
         scope_key, scope_field = "scopeSpans", "scope"
         if scope_lists is None:  # OTLP before 0.15 called them instrumentation library spans
-            scope_lists = _field(resource_spans, "instrumentationLibrarySpans", "instrumentation_library_spans", [])
+            scope_lists = _field(
+                resource_spans, "instrumentationLibrarySpans", "instrumentation_library_spans", []
+            )
             scope_key, scope_field = "instrumentationLibrarySpans", "instrumentationLibrary"
         if not isinstance(scope_lists, list):
             raise _Shape(at, f"{scope_key!r} must be a list")
@@ -449,7 +467,9 @@ def read_records(path: str | os.PathLike[str]) -> list[SpanRecord]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise TraceFileError(path, "not a text file (not UTF-8): is it protobuf or compressed OTLP?") from None
+        raise TraceFileError(
+            path, "not a text file (not UTF-8): is it protobuf or compressed OTLP?"
+        ) from None
     if not text or text.isspace():  # isspace stops at the first other character; strip would copy
         raise TraceFileError(path, "the file is empty")
     try:

@@ -53,8 +53,16 @@ def snapshot(*spans: SpanRecord, name: str = "block", root_span_id: int = 1, **e
     )
 
 
-def llm(span_id: int, parent_id: int, start_s: float, end_s: float, model: str, prompt: int, completion: int,
-        cached: int = 0) -> SpanRecord:
+def llm(
+    span_id: int,
+    parent_id: int,
+    start_s: float,
+    end_s: float,
+    model: str,
+    prompt: int,
+    completion: int,
+    cached: int = 0,
+) -> SpanRecord:
     """A datapizza-style generation span reporting one model call."""
     return span(
         span_id, parent_id, start_s, end_s, "generation", status=OK,

@@ -72,7 +72,12 @@ def test_snapshot_names_and_no_guessing():
 
 
 def test_python_override_replaces_and_extends():
-    set_prices({"gpt-4o": {"input": 1.0, "cached_input": 0.5, "output": 2.0}, "acme-llm-7": {"input": 3, "output": 4}})
+    set_prices(
+        {
+            "gpt-4o": {"input": 1.0, "cached_input": 0.5, "output": 2.0},
+            "acme-llm-7": {"input": 3, "output": 4},
+        }
+    )
     costs = cost_breakdown({"gpt-4o": TokenUsage(1_000_000, 1_000_000, 500_000, 0, 1),
                             "acme-llm-7": TokenUsage(1_000_000, 0, 200_000, 0, 1)})  # fmt: skip
     assert costs.per_model["gpt-4o"] == pytest.approx(0.5 * 1.0 + 0.5 * 0.5 + 1 * 2.0)

@@ -67,7 +67,10 @@ def test_child_outliving_its_parent_is_clipped_and_running_spans_end_at_the_snap
     snap = snapshot(span(1, 0, 0, 5, "root"), span(2, 1, 0, 4, "work"), span(3, 1, 1, 30, "fire"))
     assert names(snap) == ["root", "fire"]
     running = snapshot(
-        span(1, 0, 0, None, "root"), span(2, 1, 0, 3, "done"), span(3, 1, 1, None, "busy"), taken_ns=BASE_NS + 4 * SECOND
+        span(1, 0, 0, None, "root"),
+        span(2, 1, 0, 3, "done"),
+        span(3, 1, 1, None, "busy"),
+        taken_ns=BASE_NS + 4 * SECOND,
     )
     assert names(running) == ["root", "busy"]
 
@@ -76,7 +79,9 @@ def test_orphans_hang_under_the_root_and_deep_chains_do_not_recurse():
     snap = snapshot(span(1, 0, 0, 10, "root"), span(2, 999, 0, 9.5, "orphan"), span(3, 1, 0, 2, "early"))
     assert names(snap) == ["root", "orphan"]
     depth = 5_000
-    chain = [span(1, 0, 0, depth, "root")] + [span(i, i - 1, i - 1, depth, f"s{i}") for i in range(2, depth + 1)]
+    chain = [span(1, 0, 0, depth, "root")] + [
+        span(i, i - 1, i - 1, depth, f"s{i}") for i in range(2, depth + 1)
+    ]
     assert len(critical_path(snapshot(*chain))) == depth
 
 
@@ -93,7 +98,11 @@ def test_tree_marks_the_critical_path():
         span(4, 1, 5, 10, "answer"),
     )
     lines = render_text(trace_report(snap), width=120).splitlines()
-    marked = {name for name in ("root", "slow", "fetch", "answer") if any(f"{CRITICAL_MARK}{name} " in l for l in lines)}
+    marked = {
+        name
+        for name in ("root", "slow", "fetch", "answer")
+        if any(f"{CRITICAL_MARK}{name} " in l for l in lines)
+    }
     assert marked == {"root", "fetch", "answer"}
 
 
@@ -115,4 +124,11 @@ def test_time_table_per_name_sorted_by_total():
     text = render_text(trace_report(snap), width=120)
     assert "Time by span name" in text
     tool_line = next(line for line in text.splitlines() if line.startswith("│ tool "))
-    assert [cell.strip() for cell in tool_line.split("│")[1:-1]] == ["tool", "3", "5.00s", "1.67s", "3.00s", "1"]
+    assert [cell.strip() for cell in tool_line.split("│")[1:-1]] == [
+        "tool",
+        "3",
+        "5.00s",
+        "1.67s",
+        "3.00s",
+        "1",
+    ]

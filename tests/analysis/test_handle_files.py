@@ -16,10 +16,14 @@ from datapizza_tracing.render.report import render_text
 def traced_block() -> dt.TraceHandle:
     tracer = trace.get_tracer("tests.analysis.files")
     with ContextTracing().trace("saved-block") as handle:
-        with tracer.start_as_current_span("step", attributes={"n": 3, "ratio": 0.5, "ok": True, "tags": ["x", "y"]}) as s:
+        with tracer.start_as_current_span(
+            "step", attributes={"n": 3, "ratio": 0.5, "ok": True, "tags": ["x", "y"]}
+        ) as s:
             s.add_event("checkpoint", {"rows": 10})
         with generation_span("llm", model="gpt-4.1-mini") as s:
-            record_usage(s, model="gpt-4.1-mini", prompt_tokens=2_000, completion_tokens=100, cached_tokens=1_000)
+            record_usage(
+                s, model="gpt-4.1-mini", prompt_tokens=2_000, completion_tokens=100, cached_tokens=1_000
+            )
         try:
             with tracer.start_as_current_span("failing"):
                 raise KeyError("missing")
@@ -38,8 +42,22 @@ def test_save_and_load_a_real_block(tmp_path):
     assert (loaded.name, loaded.trace_id) == (handle.name, handle.trace_id)
     original, back = handle.snapshot(), loaded.snapshot()
     assert back.root_span_id == original.root_span_id
-    assert (back.start_ns, back.end_ns, back.duration_ns) == (original.start_ns, original.end_ns, original.duration_ns)
-    fields = ("name", "span_id", "parent_id", "start_ns", "end_ns", "status", "status_message", "kind", "events")
+    assert (back.start_ns, back.end_ns, back.duration_ns) == (
+        original.start_ns,
+        original.end_ns,
+        original.duration_ns,
+    )
+    fields = (
+        "name",
+        "span_id",
+        "parent_id",
+        "start_ns",
+        "end_ns",
+        "status",
+        "status_message",
+        "kind",
+        "events",
+    )
     assert sorted(tuple(getattr(s, f) for f in fields) for s in back.spans) == sorted(
         tuple(getattr(s, f) for f in fields) for s in original.spans
     )

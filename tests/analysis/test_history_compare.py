@@ -34,7 +34,9 @@ def run_cell(second_model: str, fail_tool: bool = False) -> dt.TraceHandle:
         with tracer.start_as_current_span("retrieve"):
             pass
         with generation_span("draft", model="gpt-4o-mini") as s:
-            record_usage(s, model="gpt-4o-mini", prompt_tokens=1_000, completion_tokens=200, cached_tokens=800)
+            record_usage(
+                s, model="gpt-4o-mini", prompt_tokens=1_000, completion_tokens=200, cached_tokens=800
+            )
         with generation_span("refine", model=second_model) as s:
             record_usage(s, model=second_model, prompt_tokens=1_500, completion_tokens=300)
         try:
@@ -65,10 +67,15 @@ def test_compare_two_runs_that_differ_in_one_model_call(history):
     assert comparison.changed("spans", "refine") is None and comparison.total_spans == (5, 5)
     assert comparison.changed("calls", "gpt-4o-mini").before == 2
     assert comparison.changed("calls", "gpt-4o-mini").after == 1
-    assert (comparison.changed("calls", "gpt-4o").before, comparison.changed("calls", "gpt-4o").after) == (0, 1)
+    assert (comparison.changed("calls", "gpt-4o").before, comparison.changed("calls", "gpt-4o").after) == (
+        0,
+        1,
+    )
     assert comparison.changed("prompt_tokens", "gpt-4o").after == 1_500
     assert comparison.changed("prompt_tokens", "gpt-4o-mini").delta == -1_500
-    assert comparison.changed("cached_tokens", "gpt-4o-mini") is None  # cached tokens came from the unchanged call
+    assert (
+        comparison.changed("cached_tokens", "gpt-4o-mini") is None
+    )  # cached tokens came from the unchanged call
     mini_before, mini_after = comparison.cost_by_model["gpt-4o-mini"]
     assert mini_before == pytest.approx((200 * 0.15 + 800 * 0.075 + 1_500 * 0.15 + 500 * 0.60) / 1e6)
     assert mini_after == pytest.approx((200 * 0.15 + 800 * 0.075 + 200 * 0.60) / 1e6)
@@ -105,7 +112,9 @@ def test_lookup_errors_are_clear(history):
     with pytest.raises(HistoryLookupError, match="two finished blocks"):
         dt.compare()
     run_cell("gpt-4o-mini")
-    with pytest.raises(HistoryLookupError, match="no traced block named 'nope' in the history; names: rag-cell"):
+    with pytest.raises(
+        HistoryLookupError, match="no traced block named 'nope' in the history; names: rag-cell"
+    ):
         dt.compare("nope", -1)
     with pytest.raises(HistoryLookupError, match="one run of 'rag-cell'"):
         dt.compare("rag-cell")
@@ -157,6 +166,9 @@ def test_pure_compare_of_hand_built_snapshots():
     b = snapshot(span(1, 0, 0, 5, "root"), span(2, 1, 0, 1, "tool"), span(4, 1, 1, 2, "tool"))
     comparison = compare_snapshots(a, b)
     assert comparison.changed("duration_s").delta == -5
-    assert comparison.changed("spans", "tool").after == 2 and comparison.changed("spans", "generation").after == 0
+    assert (
+        comparison.changed("spans", "tool").after == 2
+        and comparison.changed("spans", "generation").after == 0
+    )
     assert comparison.cost_by_model["acme-llm"] == (None, 0.0)  # unknown price stays unknown, never guessed
     assert static_bundle(comparison_view(comparison))["text/plain"].startswith("Compare A")

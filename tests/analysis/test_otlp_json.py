@@ -55,7 +55,11 @@ def test_round_trip_preserves_ids_parents_times_status_attributes_events(tmp_pat
         after = by_id[before.span_id]
         assert (after.name, after.parent_id, after.start_ns, after.end_ns) == (
             before.name, before.parent_id, before.start_ns, before.end_ns)  # fmt: skip
-        assert (after.status, after.status_message, after.kind) == (before.status, before.status_message, before.kind)
+        assert (after.status, after.status_message, after.kind) == (
+            before.status,
+            before.status_message,
+            before.kind,
+        )
         assert dict(after.attributes) == dict(before.attributes)
         assert after.events == before.events
     generation = by_id[0xFFEEDDCCBBAA9988]
@@ -85,7 +89,9 @@ def test_file_is_the_otlp_json_mapping(tmp_path):
     assert generation["events"][0]["timeUnixNano"] == str(BASE_NS + 1_500_000_000)
     path = save_snapshot(rich_snapshot(), tmp_path / "t.json")
     text = path.read_text(encoding="utf-8")
-    assert text.count("\n") == 1 and json.loads(text) == json.loads(json.dumps(document))  # one line: JSON lines too
+    assert text.count("\n") == 1 and json.loads(text) == json.loads(
+        json.dumps(document)
+    )  # one line: JSON lines too
 
 
 def test_non_finite_floats_survive(tmp_path):
@@ -149,10 +155,16 @@ def test_collector_file_exporter_output_loads_with_every_trace(collector_file):
     assert [s.trace_id_hex for s in snapshots] == [T1, T2]  # order of first appearance
     first = snapshots[0]
     assert first.name == "GET /ask" and first.root_span_id == 0xEEE19B7EC3C1B174
-    assert {s.name for s in first.spans} == {"GET /ask", "ChatCompletion", "render"}  # across lines and resources
+    assert {s.name for s in first.spans} == {
+        "GET /ask",
+        "ChatCompletion",
+        "render",
+    }  # across lines and resources
     assert first.duration_ns == 3_000_000_000
     llm = next(s for s in first.spans if s.name == "ChatCompletion")
-    assert llm.attributes["llm.token_count.prompt"] == 1200 and llm.kind is SpanKind.CLIENT and llm.status == OK
+    assert (
+        llm.attributes["llm.token_count.prompt"] == 1200 and llm.kind is SpanKind.CLIENT and llm.status == OK
+    )
     assert llm.resource.attributes["service.name"] == "llm-gateway"
     assert llm.scope.name == "openinference.instrumentation.openai"
     assert llm.events[0].name == "first_token"
@@ -227,7 +239,9 @@ def test_truncated_file_says_so(tmp_path):
 def test_wrong_files_give_a_clear_trace_file_error(tmp_path, content, fragment):
     error = bad(tmp_path, content)
     assert fragment in str(error)
-    assert error.__cause__ is None and (error.__context__ is None or error.__suppress_context__)  # no deep traceback
+    assert error.__cause__ is None and (
+        error.__context__ is None or error.__suppress_context__
+    )  # no deep traceback
 
 
 def test_missing_file(tmp_path):

@@ -29,7 +29,7 @@ def _arguments(line: str) -> list[str]:
 
 
 def _key(arg: str) -> int | str:
-    text = arg[1:] if arg.startswith("#") else arg
+    text = arg.removeprefix("#")
     return int(text) if text.lstrip("-").isdigit() else arg
 
 
