@@ -109,6 +109,17 @@ def _responses(base_url: str) -> None:
     _openai(base_url).responses.create(model=RESPONSES_MODEL, input="Name a pizza.")
 
 
+def _responses_stream(base_url: str) -> None:
+    for _ in _openai(base_url).responses.create(model=RESPONSES_MODEL, input="Name a pizza.", stream=True):
+        pass
+
+
+async def _aresponses(base_url: str) -> None:
+    client = _async_openai(base_url)
+    await client.responses.create(model=RESPONSES_MODEL, input="Name a pizza.")
+    await client.close()
+
+
 # -- scenarios ---------------------------------------------------------------
 @scenario("opentelemetry")
 def otel_chat(base_url: str) -> None:
@@ -135,6 +146,16 @@ def otel_responses(base_url: str) -> None:
     _responses(base_url)
 
 
+@scenario("opentelemetry")
+def otel_responses_stream(base_url: str) -> None:
+    _responses_stream(base_url)
+
+
+@scenario("opentelemetry")
+def otel_async_responses(base_url: str) -> None:
+    asyncio.run(_aresponses(base_url))
+
+
 @scenario("openinference")
 def openinference_chat(base_url: str) -> None:
     _chat(base_url)
@@ -158,6 +179,16 @@ def openinference_async_chat_stream(base_url: str) -> None:
 @scenario("openinference")
 def openinference_responses(base_url: str) -> None:
     _responses(base_url)
+
+
+@scenario("openinference")
+def openinference_responses_stream(base_url: str) -> None:
+    _responses_stream(base_url)
+
+
+@scenario("openinference")
+def openinference_async_responses(base_url: str) -> None:
+    asyncio.run(_aresponses(base_url))
 
 
 @scenario("opentelemetry", "openinference")

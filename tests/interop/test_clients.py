@@ -105,11 +105,15 @@ INSTRUMENTED = [
     ("otel_async_chat", "openai.chat", CHAT_MODEL, CHAT_USAGE, None),
     ("otel_async_chat_stream", "openai.chat", CHAT_MODEL, CHAT_USAGE, 0),
     ("otel_responses", "openai.response", RESPONSES_MODEL, RESPONSES_USAGE, None),
+    ("otel_responses_stream", "openai.response", RESPONSES_MODEL, RESPONSES_USAGE, None),
+    ("otel_async_responses", "openai.response", RESPONSES_MODEL, RESPONSES_USAGE, None),
     ("openinference_chat", "ChatCompletion", CHAT_MODEL, CHAT_USAGE, None),
     ("openinference_chat_stream", "ChatCompletion", CHAT_MODEL, CHAT_USAGE, None),
     ("openinference_async_chat", "ChatCompletion", CHAT_MODEL, CHAT_USAGE, None),
     ("openinference_async_chat_stream", "ChatCompletion", CHAT_MODEL, CHAT_USAGE, None),
     ("openinference_responses", "Response", RESPONSES_MODEL, RESPONSES_USAGE, None),
+    ("openinference_responses_stream", "Response", RESPONSES_MODEL, RESPONSES_USAGE, None),
+    ("openinference_async_responses", "Response", RESPONSES_MODEL, RESPONSES_USAGE, None),
 ]
 
 
@@ -133,8 +137,10 @@ def test_instrumented_openai_sdk(
 
     [request] = fake_api.requests
     assert request.body["model"] == model
+    assert request.path == ("/v1/responses" if "responses" in scenario else "/v1/chat/completions")
     if "stream" in scenario:
         assert request.body["stream"] is True
+    if "chat_stream" in scenario:  # chat streams carry usage only when asked to
         assert request.body["stream_options"]["include_usage"] is True
 
 
