@@ -166,11 +166,12 @@ def compare(
                     f"compare() needs two finished blocks in the history; it holds {len(entries)}"
                 )
             first, second = entries[-2], entries[-1]
-        elif isinstance(a, str) and history.runs_of(a):
+        elif isinstance(a, str):
             runs = history.runs_of(a)
             if len(runs) < 2:
+                found = "one run" if runs else "no run"
                 raise HistoryLookupError(
-                    f"the history holds one run of {a!r}; run it again or name two blocks"
+                    f"the history holds {found} of {a!r}; run it again or name two blocks"
                 )
             first, second = runs[-2], runs[-1]
         else:

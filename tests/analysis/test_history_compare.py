@@ -118,6 +118,8 @@ def test_lookup_errors_are_clear(history):
         dt.compare("nope", -1)
     with pytest.raises(HistoryLookupError, match="one run of 'rag-cell'"):
         dt.compare("rag-cell")
+    with pytest.raises(HistoryLookupError, match="no run of 'typo-cell'"):
+        dt.compare("typo-cell")
     with pytest.raises(HistoryLookupError, match="no history entry #999"):
         history.get(999)
     with pytest.raises(HistoryLookupError, match="reaches past the oldest"):
