@@ -136,7 +136,8 @@ def dead_endpoint() -> dict[str, Any]:
     port = _closed_port()
     set_seed_provider()
     provider = trace.get_tracer_provider()
-    otlp = OTLPSpanExporter(endpoint=f"http://127.0.0.1:{port}/v1/traces", timeout=3)
+    # Its retries back off for up to 10 s: long enough to tell a bounded flush apart.
+    otlp = OTLPSpanExporter(endpoint=f"http://127.0.0.1:{port}/v1/traces", timeout=10)
     provider.add_span_processor(BatchSpanProcessor(otlp))  # type: ignore[attr-defined]
     zipkin = ZipkinExporter(endpoint=f"http://127.0.0.1:{port}/api/v2/spans", timeout=1)
     provider.add_span_processor(SimpleSpanProcessor(zipkin))  # type: ignore[attr-defined]

@@ -49,12 +49,12 @@ def test_provider_set_after_the_first_trace_warns_once_and_exporters_added_in_pl
 
 
 def test_a_dead_exporter_endpoint_never_breaks_the_traced_code_and_the_block_ends_in_bounded_time() -> None:
-    # OTLP/HTTP (batch, 3 s exporter timeout with retries) and Zipkin (simple) both
+    # OTLP/HTTP (batch, retrying for up to 10 s) and Zipkin (simple) both
     # point at a closed loopback port; the end-of-block flush may wait 300 ms.
     run = run_scenario("dead_endpoint", env={"DATAPIZZA_TRACING_FLUSH_TIMEOUT_MS": "300"}, timeout_s=60)
 
     assert run["value"] == 45
     assert run["block"]["names"] == ["dead endpoint", "work"]
     assert run["block"]["total_spans"] == 2
-    # Without the bound the block would wait for the exporter's retries (about 3 s).
+    # Without the bound the block would wait for the exporter's retries (3 s or more).
     assert run["elapsed_s"] < 1.5, run["elapsed_s"]
