@@ -35,11 +35,11 @@ LATE_SPAN = "late span, after the block"
 
 @pytest.fixture(scope="module")
 def phoenix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoenixServer]:
-    executable, required = phoenix_executable()
+    executable = phoenix_executable()
     if not os.access(executable, os.X_OK):
-        if required:
-            pytest.fail(f"Phoenix executable {executable!r} not found")
-        pytest.skip(f"Arize Phoenix is not installed at {executable}")
+        # Fail rather than skip: a skipped backend stage would pass CI unnoticed.
+        # `-m "not phoenix"` (or "not slow") leaves this stage out on purpose.
+        pytest.fail(f"Arize Phoenix not found at {executable}: run scripts/install-test-deps.sh first")
     server = PhoenixServer(executable, tmp_path_factory.mktemp("phoenix")).start()
     print(f"\nPhoenix started in {server.startup_s:.1f}s")
     try:

@@ -18,8 +18,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-DEFAULT_EXECUTABLE = "/opt/phoenix-venv/bin/phoenix"
-EXECUTABLE_ENV = "DATAPIZZA_TRACING_PHOENIX"  # set by CI, so a missing Phoenix fails instead of skipping
+# The virtualenv scripts/install-test-deps.sh creates (same variable, same default).
+VENV_ENV = "DATAPIZZA_TEST_PHOENIX_VENV"
+DEFAULT_VENV = "/opt/phoenix-venv"
 STARTUP_TIMEOUT_S = 120.0
 
 
@@ -27,10 +28,9 @@ class PhoenixError(RuntimeError):
     pass
 
 
-def phoenix_executable() -> tuple[str, bool]:
-    """The ``phoenix`` command and whether it was asked for explicitly (through the env)."""
-    configured = os.environ.get(EXECUTABLE_ENV, "").strip()
-    return (configured, True) if configured else (DEFAULT_EXECUTABLE, False)
+def phoenix_executable() -> Path:
+    """The ``phoenix`` command of the test virtualenv."""
+    return Path(os.environ.get(VENV_ENV, "").strip() or DEFAULT_VENV) / "bin" / "phoenix"
 
 
 def free_port() -> int:
@@ -50,7 +50,7 @@ def _port_open(port: int) -> bool:
 class PhoenixServer:
     """``phoenix serve`` in a child process; ``start()`` returns once it answers."""
 
-    def __init__(self, executable: str, working_dir: Path) -> None:
+    def __init__(self, executable: Path, working_dir: Path) -> None:
         self.executable = executable
         self.working_dir = working_dir
         self.http_port = free_port()
@@ -91,7 +91,7 @@ class PhoenixServer:
         started = time.monotonic()
         with open(self._log_path, "wb") as log:
             self._process = subprocess.Popen(
-                [self.executable, "serve"],
+                [str(self.executable), "serve"],
                 cwd=self.working_dir,
                 env=env,
                 stdin=subprocess.DEVNULL,
