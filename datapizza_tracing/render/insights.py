@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
+from rich.terminal_theme import TerminalTheme
 from rich.text import Text
 
 from ..analysis.cost import CostBreakdown, cost_breakdown
@@ -26,6 +27,18 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMING_ROWS = 15
 NOTEBOOK_WIDTH = 115  # rich's own width for Jupyter
+
+# Mid-tone ANSI colours that stay readable on JupyterLab's light and dark themes
+# (rich's default maps red to #800000, nearly invisible on a dark background).
+# Unstyled text gets no colour at all and inherits the notebook's own.
+READABLE_THEME = TerminalTheme(
+    (255, 255, 255),
+    (0, 0, 0),
+    [(0, 0, 0), (214, 64, 64), (46, 158, 68), (191, 140, 0), (58, 116, 214), (176, 79, 192), (31, 155, 176),
+     (150, 150, 150)],
+    [(110, 110, 110), (230, 90, 90), (70, 180, 90), (210, 160, 20), (90, 140, 230), (196, 110, 210),
+     (60, 175, 195), (190, 190, 190)],
+)  # fmt: skip
 
 
 def timing_table(rows: Sequence[SpanTiming], limit: int = DEFAULT_TIMING_ROWS) -> Table:
@@ -60,6 +73,7 @@ def static_bundle(renderable: RenderableType, width: int = NOTEBOOK_WIDTH) -> di
     )
     console.print(renderable)
     html = console.export_html(
+        theme=READABLE_THEME,
         inline_styles=True,
         code_format=(
             '<pre style="margin:0;white-space:pre;overflow-x:auto;'
@@ -67,7 +81,8 @@ def static_bundle(renderable: RenderableType, width: int = NOTEBOOK_WIDTH) -> di
             'line-height:1.3">{code}</pre>'
         ),
         clear=False,
-    ).rstrip("\n")
+    )
+    html = html.rstrip("\n").replace("\n</pre>", "</pre>")  # a trailing newline shows as a blank line
     text = console.export_text(clear=True).rstrip("\n")
     return {"text/html": html, "text/plain": text}
 
