@@ -65,6 +65,11 @@ _DATE_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")
 _VERSION_SUFFIX = re.compile(r"-(latest|\d{3})$")
 
 
+def _table_key(model: str) -> str:
+    """Case and provider prefix folded, a dated snapshot kept (some snapshots have their own price)."""
+    return model.strip().lower().rsplit("/", 1)[-1]
+
+
 def normalize_model(model: str) -> str:
     """The table key for a model id as providers report it.
 
@@ -74,8 +79,7 @@ def normalize_model(model: str) -> str:
     a numbered revision (``gemini-2.0-flash-001``). ``gpt-4o-mini`` never falls
     back to ``gpt-4o``.
     """
-    name = model.strip().lower().rsplit("/", 1)[-1]
-    name = _DATE_SUFFIX.sub("", name)
+    name = _DATE_SUFFIX.sub("", _table_key(model))
     return _VERSION_SUFFIX.sub("", name)
 
 
@@ -103,7 +107,7 @@ def _parse_table(data: Any, source: str) -> dict[str, ModelPrice]:
         raise ConfigError(f"{source}: 'models' must be an object of model prices")
     skip = {"prices_as_of", "unit", "note"} if models is data else set()
     return {
-        normalize_model(str(name)): _parse_price(str(name), entry, source)
+        _table_key(str(name)): _parse_price(str(name), entry, source)
         for name, entry in models.items()
         if name not in skip
     }
@@ -144,9 +148,7 @@ def set_prices(prices: Mapping[str, Mapping[str, float] | ModelPrice], *, replac
     built-in table. ``replace=True`` drops earlier ``set_prices`` entries first.
     """
     parsed = {
-        normalize_model(name): price
-        if isinstance(price, ModelPrice)
-        else _parse_price(name, price, "set_prices")
+        _table_key(name): price if isinstance(price, ModelPrice) else _parse_price(name, price, "set_prices")
         for name, price in prices.items()
     }
     with _lock:
@@ -177,10 +179,15 @@ def price_table() -> tuple[dict[str, ModelPrice], str | None]:
 
 
 def price_of(model: str, table: Mapping[str, ModelPrice] | None = None) -> ModelPrice | None:
-    """The price of ``model``, or ``None`` when no table entry names it."""
+    """The price of ``model``, or ``None`` when no table entry names it.
+
+    An entry for the exact snapshot wins (``gpt-4o-2024-05-13`` cost twice
+    ``gpt-4o``); otherwise the entry of the model the snapshot belongs to.
+    """
     if table is None:
         table, _ = price_table()
-    return table.get(normalize_model(model))
+    price = table.get(_table_key(model))
+    return price if price is not None else table.get(normalize_model(model))
 
 
 def cost_breakdown(usage: Mapping[str, TokenUsage]) -> CostBreakdown:

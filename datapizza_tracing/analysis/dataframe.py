@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .cost import normalize_model, price_table
+from .cost import price_of, price_table
 from .snapshot import TraceSnapshot
 from .summary import TokenUsage, counted_calls
 from .vocabulary import llm_call, model_name, span_kind
@@ -32,7 +32,7 @@ def spans_dataframe(snapshot: TraceSnapshot) -> Any:
     rows = []
     for span in snapshot.spans:
         call = llm_call(span.attributes)
-        price = prices.get(normalize_model(call.model)) if call is not None else None
+        price = price_of(call.model, prices) if call is not None else None
         cost = None
         if call is not None and price is not None:
             cost = price.cost(TokenUsage.of(call))

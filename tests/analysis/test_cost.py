@@ -65,6 +65,8 @@ def test_snapshot_names_and_no_guessing():
     assert normalize_model("openai/GPT-4o") == "gpt-4o"
     assert normalize_model("models/gemini-2.0-flash-001") == "gemini-2.0-flash"
     assert price_of("gpt-4o-2024-08-06") == price_of("gpt-4o")
+    # A snapshot with its own price keeps it: the first gpt-4o cost 5 / 15 USD per million tokens.
+    assert (price_of("gpt-4o-2024-05-13").input, price_of("openai/gpt-4o-2024-05-13").output) == (5.0, 15.0)
     # A name that merely starts like a known model is a different model: no price.
     assert price_of("gpt-4o-mini-finetuned-acme") is None
     assert price_of("gpt-4o-audio-preview") is None
