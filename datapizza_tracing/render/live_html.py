@@ -45,6 +45,7 @@ class LiveFrame:
     tokens: Mapping[str, tuple[int, int]]  # model -> (prompt, completion) so far
     rows: Sequence[LiveRow]
     hidden: int  # spans not shown in rows
+    error_count: int = 0  # finished spans that failed
 
 
 def _row_html(row: LiveRow) -> str:
@@ -77,13 +78,20 @@ def _tokens_text(tokens: Mapping[str, tuple[int, int]]) -> str:
     return f' · <span class="dpt-tok">{", ".join(shown)}</span>'
 
 
+def _errors_text(errors: int) -> str:
+    if not errors:
+        return ""
+    return f' · <span class="dpt-err">{format_count(errors)} error{"s" if errors != 1 else ""}</span>'
+
+
 def render_live_html(frame: LiveFrame) -> str:
     """The live view's HTML for one tick."""
     header = (
         f'<div class="dpt-title">Tracing {esc(frame.name)} '
         f'<span class="dpt-run">running {format_duration(frame.elapsed_s)}…</span></div>'
         f"<div>Spans so far: <b>{format_count(frame.span_count)}</b>"
-        f" ({format_count(frame.running_count)} running){_tokens_text(frame.tokens)}</div>"
+        f" ({format_count(frame.running_count)} running){_errors_text(frame.error_count)}"
+        f"{_tokens_text(frame.tokens)}</div>"
     )
     rows = "".join(_row_html(row) for row in frame.rows)
     more = f'<div class="dpt-more">{more_spans_line(frame.hidden)}</div>' if frame.hidden > 0 else ""

@@ -20,12 +20,12 @@ def hostile_snapshot():
         span(1, 0, 0, 2, name=f"run {IMG}"),
         span(
             2, 1, 0, 1, name=IMG,
-            attributes={"type": f"tool{SCRIPT}", f'key"><img src=y onerror=alert(2)>': SCRIPT,
+            attributes={"type": f"tool{SCRIPT}", 'key"><img src=y onerror=alert(2)>': SCRIPT,
                         "input": f'[{{"role": "user", "content": "{IMG}"}}]'},
             events=(SpanEvent(f"ev{IMG}", BASE_NS, {f"k{IMG}": f"v{SCRIPT}"}),),
         ),
         span(3, 1, 1, 2, name="failing", status=ERROR, message=f"ValueError: {IMG}"),
-        llm(4, 1, 1, 2, model=f"<svg onload=alert(3)>", prompt=1, completion=1),
+        llm(4, 1, 1, 2, model="<svg onload=alert(3)>", prompt=1, completion=1),
         name=f"trace {IMG}",
         notes=(f"note {SCRIPT}",),
     )
@@ -74,7 +74,7 @@ def test_live_html_escapes_span_text() -> None:
         elapsed_s=1.5,
         span_count=3,
         running_count=1,
-        tokens={f"<svg onload=alert(3)>": (10, 5)},
+        tokens={"<svg onload=alert(3)>": (10, 5)},
         rows=(
             LiveRow(0, IMG, kind=f"k{SCRIPT}", seconds=1.0, running=True),
             LiveRow(1, "bad", seconds=0.5, error=f"Error {IMG}"),

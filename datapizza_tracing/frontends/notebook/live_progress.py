@@ -17,7 +17,7 @@ import time
 
 from ...analysis.vocabulary import llm_call, span_kind
 from ...collect.block import TraceBlock
-from ...collect.record import SpanRecord
+from ...collect.record import ERROR, SpanRecord
 from ...render.live_html import LIVE_ROWS, LiveFrame, LiveRow
 
 CHILDREN_SHOWN = 10  # latest finished children shown per span; earlier ones become one marker row
@@ -47,6 +47,7 @@ class LiveProgress:
         self._cursor = 0
         self._children: dict[int, list[SpanRecord]] = {}  # parent id -> finished children, in end order
         self._tokens: dict[str, list[int]] = {}  # model -> [prompt, completion]
+        self._errors = 0
 
     @property
     def finished_count(self) -> int:
@@ -63,6 +64,8 @@ class LiveProgress:
                 children[record.parent_id] = [record]
             else:
                 siblings.append(record)
+            if record.status == ERROR:
+                self._errors += 1
             attributes = record.attributes
             if attributes and not _USAGE_KEYS.isdisjoint(attributes):
                 call = llm_call(attributes)
@@ -90,6 +93,7 @@ class LiveProgress:
             elapsed_s=max(now - self._block.start_ns, 0) / 1e9,
             span_count=span_count,
             running_count=len(running),
+            error_count=self._errors,
             tokens={model: (pair[0], pair[1]) for model, pair in self._tokens.items()},
             rows=rows,
             hidden=max(span_count - shown, 0),
