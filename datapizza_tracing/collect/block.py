@@ -13,6 +13,7 @@ from .. import config
 from ..analysis.snapshot import TraceSnapshot, subtree
 from .collector import SpanCollector, TraceStore
 from .flush import flush_within
+from .propagation import FOLLOW_THREADS_KEY
 from .provider import sdk_disabled, sdk_provider
 from .record import SpanRecord, record_from_span
 
@@ -50,7 +51,9 @@ class TraceBlock:
             self._store.pinned.add(self.root_span_id)  # kept even over the span cap
         else:
             self._notes.append(self._why_not_recording())
-        self._token = otel_context.attach(trace.set_span_in_context(self.root))
+        context = trace.set_span_in_context(self.root)
+        context = otel_context.set_value(FOLLOW_THREADS_KEY, self._follow_threads, context)
+        self._token = otel_context.attach(context)
         return self
 
     def __exit__(

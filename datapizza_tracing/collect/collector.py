@@ -31,7 +31,8 @@ class TraceStore:
     def __init__(self, trace_id: int, max_spans: int, follow_threads: bool) -> None:
         self.trace_id = trace_id
         self.max_spans = max_spans
-        # Set by the outermost block: whether threads it starts carry its context.
+        # The outermost block's choice; thread propagation reads the innermost
+        # block's from the context instead (see propagation.FOLLOW_THREADS_KEY).
         self.follow_threads = follow_threads
         self.records: list[SpanRecord] = []
         # span_id -> live SDK span, so views can show what is still running.

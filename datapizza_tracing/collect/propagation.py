@@ -23,16 +23,22 @@ from .provider import installed_collector
 
 _PATCHED = "_datapizza_tracing_patched"
 
+# Each block puts its ``follow_threads`` choice in the context it makes current,
+# so the innermost open block decides (a nested block can opt out alone).
+FOLLOW_THREADS_KEY = otel_context.create_key("datapizza_tracing.follow_threads")
+
 
 def _context_to_carry() -> otel_context.Context | None:
     collector = installed_collector()
     if collector is None or not collector.tracked_count:
         return None
-    trace_id = trace.get_current_span().get_span_context().trace_id
-    store = collector.store_for(trace_id)
-    if store is None or not store.follow_threads:
+    context = otel_context.get_current()
+    if otel_context.get_value(FOLLOW_THREADS_KEY, context) is not True:
         return None
-    return otel_context.get_current()
+    trace_id = trace.get_current_span(context).get_span_context().trace_id
+    if collector.store_for(trace_id) is None:
+        return None
+    return context
 
 
 def _run_in_context(ctx: otel_context.Context, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

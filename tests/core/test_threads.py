@@ -176,3 +176,18 @@ def test_a_pool_worker_started_inside_a_block_does_not_leak_its_context_into_lat
     assert not had_context
     assert later_trace != int(handle.trace_id, 16)
     assert sorted(span.name for span in handle.get_spans()) == ["inside", "starts the worker"]
+
+
+def test_a_nested_block_can_opt_out_of_following_threads_alone() -> None:
+    def in_thread(name: str) -> None:
+        thread = threading.Thread(target=make_span, args=(name,))
+        thread.start()
+        thread.join(JOIN_TIMEOUT_S)
+
+    with ContextTracing().trace("outer follows") as outer:
+        with ContextTracing().trace("inner does not", follow_threads=False) as inner:
+            in_thread("from inner")
+        in_thread("from outer")
+
+    assert sorted(span.name for span in inner.get_spans()) == ["inner does not"]
+    assert sorted(span.name for span in outer.get_spans()) == ["from outer", "inner does not", "outer follows"]
