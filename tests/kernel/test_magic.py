@@ -279,3 +279,30 @@ def test_kernelspec_opt_in_loads_the_extension(monkeypatch: pytest.MonkeyPatch) 
         assert "Trace Summary of opted_in" in shown_text(execution)
         # jupyter_client runs "python" in a kernelspec as the current interpreter.
         assert value_of(session, "sys.executable") == repr(sys.executable)
+
+
+def test_live_widget_mode_ends_with_the_static_snapshot_even_on_error() -> None:
+    # The default display in a kernel: a live widget, replaced in place when the cell ends.
+    with KernelSession(env={"DATAPIZZA_TRACING_DISPLAY": "auto"}) as session:
+        assert session.execute(SETUP).status == "ok"
+        execution = session.execute(
+            "%%trace live_failure\n"
+            "for step in range(3):\n"
+            "    with tracer.start_as_current_span(f'step {step}'):\n"
+            "        time.sleep(0.3)\n"
+            "with tracer.start_as_current_span('last_step'):\n"
+            "    raise RuntimeError('failed while live')\n"
+        )
+    assert execution.status == "error"
+    assert execution.error is not None and execution.error["ename"] == "RuntimeError"
+    opened = execution.of_type("display_data")
+    assert len(opened) == 1 and "application/vnd.jupyter.widget-view+json" in opened[0]["content"]["data"]
+    display_id = opened[0]["content"]["transient"]["display_id"]
+    assert execution.widget_updates(), "the widget was not updated while the cell ran"
+    finals = execution.of_type("update_display_data")
+    assert len(finals) == 1 and finals[0]["content"]["transient"]["display_id"] == display_id
+    final = finals[0]["content"]["data"]
+    assert set(final) == {"text/html", "text/plain"}  # no widget left in the saved notebook
+    assert "Trace Summary of live_failure" in final["text/plain"]
+    assert "RuntimeError: failed while live" in final["text/plain"]
+    assert "Errors: 2" in final["text/plain"]
