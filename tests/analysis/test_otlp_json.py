@@ -247,3 +247,14 @@ def test_wrong_files_give_a_clear_trace_file_error(tmp_path, content, fragment):
 def test_missing_file(tmp_path):
     with pytest.raises(TraceFileError, match="No such file"):
         load_snapshot(tmp_path / "nowhere.json")
+
+
+def test_another_producers_trace_renders_with_tokens_cost_and_critical_path(collector_file):
+    from datapizza_tracing.render.report import render_text, trace_report
+    from datapizza_tracing.render.span_tree import CRITICAL_MARK
+
+    text = render_text(trace_report(load_snapshot(collector_file, trace_id=T1)), width=140)
+    # OpenInference usage: 1,200 prompt (1,000 of them cached) + 80 completion tokens of gpt-4o-mini.
+    assert "$0.000153" in text  # (200 * 0.15 + 1000 * 0.075 + 80 * 0.60) / 1e6
+    assert f"{CRITICAL_MARK}GET /ask" in text and f"{CRITICAL_MARK}render" in text
+    assert f"{CRITICAL_MARK}ChatCompletion" in text  # ended at 2.5 s, before render started at 2.6 s
