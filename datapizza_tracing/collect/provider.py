@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import warnings
 
@@ -105,9 +106,26 @@ class _RefusedProviderFilter(logging.Filter):
                 "service, set OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES, or call "
                 "trace.set_tracer_provider(...) before the first trace().",
                 TracingSetupWarning,
-                stacklevel=2,
+                stacklevel=_caller_stacklevel(),
             )
         return False
+
+
+_INTERNAL_PACKAGES = frozenset({"logging", "opentelemetry", "datapizza_tracing"})
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the user's ``set_tracer_provider`` line.
+
+    The refusal reaches us through OpenTelemetry and logging frames: skip them,
+    so the warning names the user's file, not ``logging/__init__.py``.
+    """
+    frame = sys._getframe(1)  # the frame calling warnings.warn: stacklevel 1
+    level = 1
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] in _INTERNAL_PACKAGES:
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _explain_refused_providers() -> None:

@@ -171,7 +171,9 @@ def main() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = SCENARIOS[name]()
-    result["warnings"] = [{"category": w.category.__name__, "message": str(w.message)} for w in caught]
+    result["warnings"] = [
+        {"category": w.category.__name__, "message": str(w.message), "filename": w.filename} for w in caught
+    ]
     print("RESULT " + json.dumps(result), flush=True)
     if name == "dead_endpoint":
         # Skip the SDK's exit-time shutdown, which retries the dead endpoint for

@@ -37,6 +37,8 @@ def test_provider_set_after_the_first_trace_warns_once_and_exporters_added_in_pl
     assert "trace.get_tracer_provider().add_span_processor(" in message
     assert "OTEL_SERVICE_NAME" in message
     assert "before the first trace()" in message
+    # It points at the user's set_tracer_provider line, not at logging internals.
+    assert setup_warnings[0]["filename"].endswith("provider_scenarios.py")
     # OpenTelemetry's own terse log line is replaced, not printed next to the warning.
     assert OVERRIDE_LOG not in run.stderr
 
