@@ -41,22 +41,33 @@ XSS_NAME = "<img src=x onerror=window.__xss=1>"
 STEPS = 16  # one span every 0.25 s: about 4 s of live view
 
 NOTEBOOK_CELLS = [
-    "%load_ext datapizza_tracing\n"
-    "import time\n"
-    "from opentelemetry import trace\n"
-    "tracer = trace.get_tracer('browser_test')",
-    "%%trace browser_run\n"
-    f"with tracer.start_as_current_span({XSS_NAME!r}):\n"
-    "    pass\n"
-    f"for step in range({STEPS}):\n"
-    "    with tracer.start_as_current_span(f'step {step}'):\n"
-    "        time.sleep(0.25)",
+    (
+        "%load_ext datapizza_tracing\n"
+        "import time\n"
+        "from opentelemetry import trace\n"
+        "tracer = trace.get_tracer('browser_test')"
+    ),
+    (
+        "%%trace browser_run\n"
+        f"with tracer.start_as_current_span({XSS_NAME!r}):\n"
+        "    pass\n"
+        f"for step in range({STEPS}):\n"
+        "    with tracer.start_as_current_span(f'step {step}'):\n"
+        "        time.sleep(0.25)"
+    ),
 ]
 
 
 def _notebook() -> dict:
     cells = [
-        {"cell_type": "code", "id": f"c{i}", "metadata": {}, "source": source, "outputs": [], "execution_count": None}
+        {
+            "cell_type": "code",
+            "id": f"c{i}",
+            "metadata": {},
+            "source": source,
+            "outputs": [],
+            "execution_count": None,
+        }
         for i, source in enumerate(NOTEBOOK_CELLS)
     ]
     return {
@@ -111,11 +122,21 @@ def jupyterlab(tmp_path: Path) -> Iterator[str]:
     log = (tmp_path / "jupyterlab.log").open("w")
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-            "--IdentityProvider.token=", f"--ServerApp.root_dir={root}",
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            "--IdentityProvider.token=",
+            f"--ServerApp.root_dir={root}",
         ],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -137,9 +158,12 @@ def _spans_so_far(text: str) -> int | None:
 
 
 def test_notebook_run_from_the_ui_shows_live_then_static_trace(jupyterlab: str) -> None:
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), "Debian's chromium is needed (apt-get install chromium)"
+    assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), (
+        "Debian's chromium is needed (apt-get install chromium)"
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -162,7 +186,7 @@ def test_notebook_run_from_the_ui_shows_live_then_static_trace(jupyterlab: str) 
             while time.monotonic() < deadline and page.locator(".dpt-static").count() == 0:
                 try:
                     count = _spans_so_far(live.first.inner_text(timeout=1_000))
-                except Exception:  # the widget was replaced by the snapshot between the two calls
+                except PlaywrightError:  # the widget was replaced by the snapshot between the two calls
                     count = None
                 if count is not None and (not counts or count != counts[-1]):
                     counts.append(count)

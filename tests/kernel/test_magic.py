@@ -243,9 +243,19 @@ def test_reloading_three_times_leaves_one_of_everything() -> None:
 def _terminal_ipython(tmp_path: Any, stdin: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATAPIZZA_TRACING_DISPLAY": "auto", "IPYTHONDIR": str(tmp_path), "COLUMNS": "100"}
     env.pop("PYTEST_CURRENT_TEST", None)
-    command = [sys.executable, "-m", "IPython", "--ext=datapizza_tracing", "--simple-prompt", "--no-banner",
-               "--colors=nocolor", "--HistoryManager.enabled=False"]
-    return subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=60, env=env)
+    command = [
+        sys.executable,
+        "-m",
+        "IPython",
+        "--ext=datapizza_tracing",
+        "--simple-prompt",
+        "--no-banner",
+        "--colors=nocolor",
+        "--HistoryManager.enabled=False",
+    ]
+    return subprocess.run(
+        command, check=False, input=stdin, capture_output=True, text=True, timeout=60, env=env
+    )
 
 
 def test_terminal_ipython_prints_the_panel(tmp_path: Any) -> None:

@@ -58,8 +58,10 @@ def _remove_installed(ip: Any) -> None:
 
 def _is_trace_magic(func: Any) -> bool:
     owner = getattr(func, "__self__", None)
-    return owner is not None and type(owner).__name__ == TraceMagics.__name__ and (
-        type(owner).__module__ == TraceMagics.__module__
+    return (
+        owner is not None
+        and type(owner).__name__ == TraceMagics.__name__
+        and (type(owner).__module__ == TraceMagics.__module__)
     )
 
 

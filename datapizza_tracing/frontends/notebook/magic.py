@@ -78,7 +78,7 @@ def _run_body(shell: Any, options: TraceOptions, cell: str) -> Any:
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     namespace = shell.user_ns
     with TraceCell(options, namespace):
-        exec(compile(tree, filename, "exec"), namespace)
+        exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - running the user's cell is the point
         if last is not None:
             return eval(compile(ast.Expression(last.value), filename, "eval"), namespace)
     return None
