@@ -74,6 +74,8 @@ def test_trace_magic_shows_the_trace_and_hands_it_out(kernel: KernelSession) -> 
     assert value_of(kernel, "sorted(s.name for s in steps.get_spans())") == (
         "['clean', 'load', 'three_steps', 'train']"
     )
+    # The rewritten cell leaves nothing of its own in the user's namespace.
+    assert value_of(kernel, "[k for k in globals() if k.startswith('__datapizza') or k.startswith('_dp')]") == "[]"
 
 
 def test_top_level_await_runs_on_the_kernels_loop(kernel: KernelSession) -> None:
