@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,10 @@ def test_trace_magic_shows_the_trace_and_hands_it_out(kernel: KernelSession) -> 
         "['clean', 'load', 'three_steps', 'train']"
     )
     # The rewritten cell leaves nothing of its own in the user's namespace.
-    assert value_of(kernel, "[k for k in globals() if k.startswith('__datapizza') or k.startswith('_dp')]") == "[]"
+    assert (
+        value_of(kernel, "[k for k in globals() if k.startswith('__datapizza') or k.startswith('_dp')]")
+        == "[]"
+    )
 
 
 def test_top_level_await_runs_on_the_kernels_loop(kernel: KernelSession) -> None:
@@ -293,7 +297,7 @@ def test_kernelspec_opt_in_loads_the_extension(monkeypatch: pytest.MonkeyPatch) 
         assert value_of(session, "sys.executable") == repr(sys.executable)
 
 
-def test_live_widget_mode_ends_with_the_static_snapshot_even_on_error() -> None:
+def test_live_widget_mode_ends_with_the_static_snapshot_on_error_and_interrupt() -> None:
     # The default display in a kernel: a live widget, replaced in place when the cell ends.
     with KernelSession(env={"DATAPIZZA_TRACING_DISPLAY": "auto"}) as session:
         assert session.execute(SETUP).status == "ok"
@@ -305,6 +309,24 @@ def test_live_widget_mode_ends_with_the_static_snapshot_even_on_error() -> None:
             "with tracer.start_as_current_span('last_step'):\n"
             "    raise RuntimeError('failed while live')\n"
         )
+        interrupted_id = session.submit(
+            "%%trace live_interrupt\n"
+            "with tracer.start_as_current_span('waiting'):\n"
+            "    print('sleeping now', flush=True)\n"
+            "    time.sleep(30)\n"
+        )
+        session.wait_for_stream(interrupted_id, "sleeping now", timeout=30)
+        time.sleep(0.6)  # let the live view tick while the cell sleeps
+        session.interrupt()
+        interrupted = session.collect(interrupted_id, timeout=30)
+        tracked_after = value_of(session, "installed_collector().tracked_count")
+    assert interrupted.status == "error"
+    assert interrupted.error is not None and interrupted.error["ename"] == "KeyboardInterrupt"
+    interrupted_finals = interrupted.of_type("update_display_data")
+    assert len(interrupted_finals) == 1
+    assert "Trace Summary of live_interrupt" in interrupted_finals[0]["content"]["data"]["text/plain"]
+    assert tracked_after == "0"
+
     assert execution.status == "error"
     assert execution.error is not None and execution.error["ename"] == "RuntimeError"
     opened = execution.of_type("display_data")
