@@ -7,10 +7,10 @@ is rewritten before IPython compiles the cell instead:
 
 1. ``mark_trace_cell`` (an input *cleanup* transformer, run before IPython
    looks for cell magics) turns the first line ``%%trace ARGS`` into the
-   marker statement ``__datapizza_trace__('ARGS', QUIET)``; every other line keeps its
+   marker statement ``__datapizza_trace__("%%trace ARGS")``; every other line keeps its
    number, so tracebacks point at the user's lines.
 2. ``TraceCellWrapper`` (an AST transformer) finds the marker and wraps the
-   body in ``with open_cell_trace('ARGS'):``. The cell's last expression is
+   body in ``with open_cell_trace('%%trace ARGS'):``. The cell's last expression is
    handed out of the block and evaluated again as the cell's last statement,
    so IPython still displays it (and a trailing ``;`` still hides it).
 
@@ -34,7 +34,10 @@ from ..context import ContextTracing, TraceContext
 from ..handle import TraceHandle
 from .magic import TraceOptions, parse_trace_args
 
+# The marker keeps the user's own "%%trace ..." text, so a traceback showing
+# line 1 still reads as the cell; the quiet variant means the body ends in ";".
 MARKER = "__datapizza_trace__"
+QUIET_MARKER = "__datapizza_trace_quiet__"
 _MODULE = __name__
 # Tags the objects this package installs in a shell, so that loading the
 # extension again (even from a reloaded module) finds and replaces them.
@@ -50,11 +53,10 @@ def mark_trace_cell(lines: list[str]) -> list[str]:
     match = _FIRST_LINE.match(lines[0].rstrip("\r\n"))
     if match is None:  # includes "%%trace?" (help), left to IPython
         return lines
-    args = match.group("args") or ""
     # IPython decides ";" from the stored history, which clients running with
     # store_history=False (nbval, some tools) do not fill: decide it here.
-    quiet = _ends_with_semicolon("".join(lines[1:]))
-    return [f"{MARKER}({args!r}, {quiet!r})\n", *lines[1:]]
+    marker = QUIET_MARKER if _ends_with_semicolon("".join(lines[1:])) else MARKER
+    return [f"{marker}({match.group(0)!r})\n", *lines[1:]]
 
 
 def _ends_with_semicolon(body: str) -> bool:
@@ -122,8 +124,10 @@ class TraceCell:
         self._context.__exit__(exc_type, exc, tb)
 
 
-def open_cell_trace(arg_line: str) -> TraceCell:
-    """Called by the rewritten cell: parse the ``%%trace`` arguments (UsageError if bad) and open the block."""
+def open_cell_trace(magic_line: str) -> TraceCell:
+    """Called by the rewritten cell: parse the ``%%trace`` line (UsageError if bad) and open the block."""
+    match = _FIRST_LINE.match(magic_line)
+    arg_line = (match.group("args") or "") if match is not None else ""
     shell = get_ipython()
     namespace = shell.user_ns if shell is not None else None
     return TraceCell(parse_trace_args(arg_line, running_cell_number(shell)), namespace)
@@ -148,15 +152,15 @@ def _helper(name: str) -> ast.expr:
 
 
 def _marker_args(statement: ast.stmt) -> tuple[ast.expr, bool] | None:
-    """(the argument line, whether ";" hides the last value) if ``statement`` is the marker."""
+    """(the ``%%trace`` line, whether ";" hides the last value) if ``statement`` is the marker."""
     if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
         return None
     call = statement.value
-    if not (isinstance(call.func, ast.Name) and call.func.id == MARKER and not call.keywords):
+    if not (isinstance(call.func, ast.Name) and call.func.id in (MARKER, QUIET_MARKER)):
         return None
-    if len(call.args) != 2 or not isinstance(call.args[1], ast.Constant):
+    if len(call.args) != 1 or call.keywords:
         return None
-    return call.args[0], bool(call.args[1].value)
+    return call.args[0], call.func.id == QUIET_MARKER
 
 
 class TraceCellWrapper(ast.NodeTransformer):
