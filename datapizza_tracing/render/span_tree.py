@@ -11,6 +11,7 @@ from ..analysis.tree import build_tree, walk
 from ..analysis.vocabulary import llm_call, span_kind
 from ..collect.record import SpanRecord
 from .formatting import format_duration, more_spans_line
+from .masking import scrub_text
 
 CRITICAL_MARK = "◆ "  # prefixes spans on the critical path (see analysis/critical_path.py)
 
@@ -30,7 +31,8 @@ def span_label(span: SpanRecord, now_ns: int, critical: bool = False) -> Text:
     if call is not None:
         label.append(f"  {call.model} {call.prompt_tokens}→{call.completion_tokens} tok", style="magenta")
     if span.is_error:
-        label.append("  ✗ " + (span.status_message or "error"), style="red")
+        # Error messages can quote credentials (a rejected API key): mask them as the HTML does.
+        label.append("  ✗ " + scrub_text(span.status_message or "error"), style="red")
     return label
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from datapizza_tracing.collect.record import SpanEvent
-from datapizza_tracing.render.html import render_html
+from datapizza_tracing.collect.record import ERROR, SpanEvent
+from datapizza_tracing.render.html import render_html, static_bundle
 from datapizza_tracing.render.masking import MASK, Masker, scrub_text
 from tests.analysis.spans import BASE_NS, snapshot, span
 
@@ -99,3 +99,11 @@ def test_rendered_html_masks_secret_values_and_keeps_counts(monkeypatch: pytest.
     for count in ("123457", "765", "4242", "9191"):
         assert f'<pre class="dpt-val">{count}</pre>' in html
     assert "retry=2" in html
+
+
+def test_credentials_in_error_messages_are_masked_in_html_and_text() -> None:
+    message = "AuthenticationError: Incorrect API key provided: sk-proj-SECRETabcdefghijklmnop"
+    bundle = static_bundle(snapshot(span(1, 0, 0, 1), span(2, 1, 0, 1, name="call", status=ERROR, message=message)))
+    for mime in ("text/html", "text/plain"):
+        assert "SECRETabcdefghijklmnop" not in bundle[mime]
+        assert "Incorrect API key provided:" in bundle[mime]

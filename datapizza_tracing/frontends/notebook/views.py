@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from ...collect.block import TraceBlock
 from ..display import TraceView
 from .live import LiveNotebookView
@@ -16,11 +18,13 @@ def _has_kernel() -> bool:
 
 
 def open_notebook_view(block: TraceBlock, live: bool) -> TraceView:
-    """A live widget view (``live``) or a static one; call on the thread running the block.
+    """A live widget view (``live``) or a static one.
 
-    A widget needs a kernel to talk to its frontend: in a shell without one
-    (terminal IPython asked for ``widget``), the static view is used instead.
+    The live view needs a kernel to talk to its frontend, and it displays from
+    the thread that opens it, which must be the kernel's main thread (where
+    cells run): a block opened in terminal IPython or in a worker thread gets
+    the static snapshot instead.
     """
-    if live and _has_kernel():
+    if live and _has_kernel() and threading.current_thread() is threading.main_thread():
         return LiveNotebookView(block)
     return StaticNotebookView()
