@@ -13,7 +13,7 @@ import threading
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
-from .record import SpanRecord, record_from_ended_span, record_from_span
+from .record import SPAN_ID, TRACE_ID, SpanRecord, record_from_ended_span, record_from_span
 
 _RACE_MARGIN = 64
 
@@ -53,7 +53,7 @@ class TraceStore:
         with self._lock:
             # One slot stays free for the outermost root span, which ends last.
             if len(self.records) < self.max_spans - 1 or span_id in self.pinned:
-                self.records.append(record_from_ended_span(span))
+                self.records.append(record_from_ended_span(span, self.trace_id, span_id))
             else:
                 self.dropped += 1
 
@@ -84,10 +84,10 @@ class SpanCollector(SpanProcessor):
         if not stores:
             return
         try:
-            context = span.get_span_context()
-            store = stores.get(context.trace_id)
+            context = span._context  # SDK spans only reach a processor; skips a method call
+            store = stores.get(context[TRACE_ID])
             if store is not None:
-                store.running[context.span_id] = span
+                store.running[context[SPAN_ID]] = span
         except Exception:
             self._report_failure()
 
@@ -96,16 +96,18 @@ class SpanCollector(SpanProcessor):
         if not stores:
             return
         try:
-            context = span.get_span_context()
-            store = stores.get(context.trace_id)
+            context = span._context
+            trace_id = context[TRACE_ID]
+            store = stores.get(trace_id)
             if store is None:
                 return
-            # TraceStore.finish inlined: this runs once per span of every tracked block.
-            store.running.pop(context.span_id, None)
+            # Runs once per span of every tracked block: no helper calls but the record.
+            span_id = context[SPAN_ID]
+            store.running.pop(span_id, None)
             if len(store.records) < store.unlocked_room:
-                store.records.append(record_from_ended_span(span))
+                store.records.append(record_from_ended_span(span, trace_id, span_id))
             else:
-                store.finish_near_cap(context.span_id, span)
+                store.finish_near_cap(span_id, span)
         except Exception:
             self._report_failure()
 
