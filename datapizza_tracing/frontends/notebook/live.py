@@ -24,6 +24,7 @@ import threading
 import time
 
 from IPython.display import display, update_display
+from opentelemetry import context as otel_context
 
 from ...analysis.snapshot import TraceSnapshot
 from ...collect.block import TraceBlock
@@ -78,6 +79,9 @@ class LiveNotebookView:
         return render_live_html(self._progress.frame(self._block.running_records()))
 
     def _tick_loop(self) -> None:
+        # Thread propagation hands this thread the block's context; the ticker is not
+        # part of the traced work, so anything it might trace must not join the block.
+        otel_context.attach(otel_context.Context())
         last_state: tuple[int, frozenset[int]] | None = None
         last_sent = time.monotonic()
         failures = 0
