@@ -90,7 +90,13 @@ class TraceBlock:
         store = self._store
         spans: list[SpanRecord] = []
         if store is not None:
-            spans = list(store.records) + store.running_records()
+            # Running spans first, finished ones second: a span ending in between
+            # is then seen twice (its running copy is dropped below), never missed.
+            finished_before = len(store.records)
+            running = store.running_records()
+            finished = list(store.records)
+            ended_since = {span.span_id for span in finished[finished_before:]}
+            spans = finished + [span for span in running if span.span_id not in ended_since]
             # The trace holds spans outside this block when the block is nested
             # or runs under a span of its caller (a web request, say).
             if not self._owns_store or self._root_has_parent:
