@@ -191,3 +191,22 @@ def test_a_nested_block_can_opt_out_of_following_threads_alone() -> None:
 
     assert sorted(span.name for span in inner.get_spans()) == ["inner does not"]
     assert sorted(span.name for span in outer.get_spans()) == ["from outer", "inner does not", "outer follows"]
+
+
+def test_blocks_in_concurrent_asyncio_tasks_each_see_only_their_own_spans() -> None:
+    async def agent(n: int) -> TraceHandle:
+        with ContextTracing().trace(f"agent-{n}") as handle:
+            for step in range(20):
+                with TRACER.start_as_current_span(f"agent-{n}-step-{step}"):
+                    await asyncio.sleep(0)  # the other agents run here
+        return handle
+
+    async def main() -> list[TraceHandle]:
+        return await asyncio.gather(*(agent(n) for n in range(5)))
+
+    handles = asyncio.run(main())
+    for n, handle in enumerate(handles):
+        assert sorted(span.name for span in handle.get_spans()) == sorted(
+            [f"agent-{n}", *(f"agent-{n}-step-{step}" for step in range(20))]
+        )
+    assert len({handle.trace_id for handle in handles}) == 5
