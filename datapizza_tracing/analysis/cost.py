@@ -18,6 +18,7 @@ import json
 import os
 import re
 import threading
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -190,9 +191,26 @@ def price_of(model: str, table: Mapping[str, ModelPrice] | None = None) -> Model
     return price if price is not None else table.get(normalize_model(model))
 
 
+def _price_table_for_display() -> tuple[dict[str, ModelPrice], str | None]:
+    # A broken price file must not cost the user the whole trace view: warn
+    # (once per message) and price from the other sources.
+    try:
+        return price_table()
+    except ConfigError as error:
+        warnings.warn(f"{error}; prices from that file are ignored", PriceFileWarning, stacklevel=3)
+        table, as_of = _builtin_cache or _builtin()
+        with _lock:
+            overrides = dict(_overrides)
+        return {**table, **overrides}, as_of
+
+
+class PriceFileWarning(UserWarning):
+    """The price file named by DATAPIZZA_TRACING_PRICES cannot be used."""
+
+
 def cost_breakdown(usage: Mapping[str, TokenUsage]) -> CostBreakdown:
     """Cost per model for a summary's token usage (``TraceSummary.usage``)."""
-    table, as_of = price_table()
+    table, as_of = _price_table_for_display()
     per_model: dict[str, float | None] = {}
     unpriced: list[str] = []
     total = 0.0

@@ -25,11 +25,14 @@ def total_cost_text(costs: CostBreakdown) -> str:
 
 def token_table(summary: TraceSummary) -> Table:
     costs = cost_breakdown(summary.usage)
-    table = Table(show_lines=False)
-    # Narrow consoles squeeze columns: wrap a long model id rather than cut it with "…".
-    table.add_column(TOKEN_COLUMNS[0], overflow="fold")
+    table = Table(show_lines=False, pad_edge=False)
+    # Narrow consoles squeeze columns: let the headers wrap first, and fold a
+    # very long model id rather than cut it with "…".
+    longest = max((len(model) for model in summary.usage), default=5)
+    table.add_column(TOKEN_COLUMNS[0], overflow="fold", min_width=min(longest, 32))
     for header in (*TOKEN_COLUMNS[1:], COST_COLUMN):
-        table.add_column(header)
+        table.add_column(header, justify="right")
+    last_model = next(reversed(summary.usage), None)
     for model, usage in summary.usage.items():
         table.add_row(
             Text(model),
@@ -38,7 +41,7 @@ def token_table(summary: TraceSummary) -> Table:
             format_count(usage.cached_tokens),
             format_count(usage.thinking_tokens),
             format_cost(costs.per_model.get(model)),
-            end_section=model == list(summary.usage)[-1],
+            end_section=model == last_model,
         )
     total = summary.total_usage
     table.add_row(
