@@ -139,3 +139,23 @@ def test_token_table_has_cost_column_dash_and_partial_total():
     assert "—" in rows["acme-llm-7"]
     assert "≥ $0.0070" in rows["Total"]
     assert "1,010" in rows["Total"]  # prompt tokens summed over models
+
+
+def test_bad_env_file_warns_and_the_trace_still_shows_costs(tmp_path, monkeypatch):
+    from datapizza_tracing.analysis.cost import PriceFileWarning
+
+    monkeypatch.setenv(PRICES_ENV, str(tmp_path / "missing.json"))
+    set_prices({"house-model": {"input": 1.0, "output": 2.0}})
+    usage = {"house-model": TokenUsage(1_000_000, 0, 0, 0, 1), "gpt-4o": TokenUsage(1_000_000, 0, 0, 0, 1)}
+    with pytest.warns(PriceFileWarning, match="missing.json"):
+        costs = cost_breakdown(usage)
+    # The built-in table and set_prices still price the trace.
+    assert costs.per_model == {"house-model": pytest.approx(1.0), "gpt-4o": pytest.approx(2.5)}
+
+
+def test_tiny_costs_are_not_shown_as_zero():
+    from datapizza_tracing.render.formatting import format_cost
+
+    assert format_cost(0.0000001) == "<$0.000001"
+    assert format_cost(0.0000005) == "$0.000001"
+    assert format_cost(0.0) == "$0.00"
