@@ -26,6 +26,9 @@ class TraceBlock:
     def __init__(
         self, collector: SpanCollector, name: str, max_spans: int, follow_threads: bool
     ) -> None:
+        # Read now: a bad value must stop the block before its body runs, not
+        # replace the body's own exception when the block ends.
+        self._flush_timeout_ms = config.flush_timeout_ms()
         self.name = name
         self._collector = collector
         self._max_spans = max_spans
@@ -144,5 +147,5 @@ class TraceBlock:
         provider = sdk_provider()
         if provider is None or not self._owns_store:
             return
-        flush_within(provider, config.flush_timeout_ms())
+        flush_within(provider, self._flush_timeout_ms)
 

@@ -64,6 +64,19 @@ def test_a_bad_display_environment_value_is_a_config_error(monkeypatch: pytest.M
         ContextTracing().trace("x")
 
 
+@pytest.mark.parametrize("value", ["soon", "0"])
+def test_a_bad_flush_timeout_stops_the_block_before_its_body_not_after(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    # Raised at the end, it would replace the exception of the traced code.
+    monkeypatch.setenv("DATAPIZZA_TRACING_FLUSH_TIMEOUT_MS", value)
+    ran = False
+    with pytest.raises(ConfigError, match="DATAPIZZA_TRACING_FLUSH_TIMEOUT_MS"):
+        with ContextTracing().trace("never"):
+            ran = True
+    assert not ran
+
+
 def test_a_trace_context_cannot_be_entered_twice() -> None:
     context = ContextTracing().trace("once")
     with context:

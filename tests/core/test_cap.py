@@ -93,3 +93,4 @@ def test_summary_and_terminal_report_say_spans_were_dropped(
     assert "Total Spans: 13" in out
     assert "8 dropped over the span cap" in out
     assert "… 8 more spans" in out
+
