@@ -32,6 +32,6 @@ def format_cost(usd: float | None) -> str:
         return f"${usd:,.2f}"
     if usd >= 0.01:
         return f"${usd:.4f}"
-    if usd < 0.0000005:
-        return "<$0.000001"  # six decimals would round it to zero
+    if round(usd, 6) == 0:
+        return "<$0.000001"  # six decimals would show it as zero
     return f"${usd:.6f}"

@@ -157,5 +157,5 @@ def test_tiny_costs_are_not_shown_as_zero():
     from datapizza_tracing.render.formatting import format_cost
 
     assert format_cost(0.0000001) == "<$0.000001"
-    assert format_cost(0.0000005) == "$0.000001"
+    assert format_cost(0.0000006) == "$0.000001"
     assert format_cost(0.0) == "$0.00"
