@@ -21,9 +21,8 @@ import sys
 import tracemalloc
 from pathlib import Path
 
-from opentelemetry import trace
-
 from implementations import IMPLEMENTATIONS, Implementation, load
+from opentelemetry import trace
 
 SPANS = 50_000
 BLOCKS = 1_000
@@ -101,11 +100,15 @@ def print_table(all_results: list[dict[str, object]]) -> None:
             f"{result['impl']:<20} {per_span:>10,} {verdict:>7} {result['held_after']:>24} "
             f"{result['growth_bytes_per_block']:>16} B"
         )
-    print(f"bytes/span over a {SPANS:,}-span block (tracemalloc); goal ≤ {GOAL_BYTES_PER_SPAN:,} B and 0 held")
+    print(
+        f"bytes/span over a {SPANS:,}-span block (tracemalloc); goal ≤ {GOAL_BYTES_PER_SPAN:,} B and 0 held"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--impl", choices=IMPLEMENTATIONS, action="append")
     parser.add_argument("--json", action="store_true", help="measure in this process, print JSON")
     args = parser.parse_args()

@@ -26,10 +26,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from implementations import IMPLEMENTATIONS, Implementation, load
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
-
-from implementations import IMPLEMENTATIONS, Implementation, load
 
 GOALS = {"inside_5k": 1.25, "inside_50k": 1.30, "outside": 1.03}
 CASES = (
@@ -102,8 +101,15 @@ def run_in_subprocess(name: str, reps_small: int, reps_large: int) -> dict[str, 
     # One process per implementation: each owns the global tracer provider.
     env = {**os.environ, "DATAPIZZA_TRACING_DISPLAY": "off"}
     command = [
-        sys.executable, str(Path(__file__).resolve()), "--impl", name, "--json",
-        "--reps-small", str(reps_small), "--reps-large", str(reps_large),
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--impl",
+        name,
+        "--json",
+        "--reps-small",
+        str(reps_small),
+        "--reps-large",
+        str(reps_large),
     ]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
     if done.returncode != 0:
@@ -112,8 +118,13 @@ def run_in_subprocess(name: str, reps_small: int, reps_large: int) -> dict[str, 
 
 
 def print_table(all_results: list[dict[str, object]]) -> None:
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus; CPU µs per span (median), ratio to bare SDK")
-    header = f"{'implementation':<20} {'case':<11} {'bare µs':>8} {'traced µs':>10} {'ratio':>7} {'pairs':>7} {'goal':>6}"
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cpus; CPU µs per span (median), ratio to bare SDK"
+    )
+    header = (
+        f"{'implementation':<20} {'case':<11} {'bare µs':>8} {'traced µs':>10} "
+        f"{'ratio':>7} {'pairs':>7} {'goal':>6}"
+    )
     print(header)
     print("-" * len(header))
     for results in all_results:
@@ -130,7 +141,9 @@ def print_table(all_results: list[dict[str, object]]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--impl", choices=IMPLEMENTATIONS, action="append")
     parser.add_argument("--reps-small", type=int, default=21, help="reps of 5,000-span loops")
     parser.add_argument("--reps-large", type=int, default=7, help="reps of 50,000-span loops")

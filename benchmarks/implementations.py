@@ -7,7 +7,8 @@ processor to OpenTelemetry's global provider, which can be set once per process.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ContextManager
+from contextlib import AbstractContextManager
+from typing import Any
 
 IMPLEMENTATIONS = ("datapizza-tracing", "datapizza-ai-core")
 
@@ -19,7 +20,7 @@ class Implementation:
         self,
         name: str,
         attach: Callable[[], None],
-        block: Callable[[str], ContextManager[Any]],
+        block: Callable[[str], AbstractContextManager[Any]],
         held: Callable[[], int],
     ) -> None:
         self.name = name

@@ -23,9 +23,14 @@ class ScenarioResult:
     def __init__(self, completed: subprocess.CompletedProcess[str]) -> None:
         self.stdout = completed.stdout
         self.stderr = completed.stderr
-        results = [line[len(RESULT_PREFIX):] for line in completed.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+        results = [
+            line[len(RESULT_PREFIX) :]
+            for line in completed.stdout.splitlines()
+            if line.startswith(RESULT_PREFIX)
+        ]
         assert completed.returncode == 0 and len(results) == 1, (
-            f"scenario failed (exit {completed.returncode})\nstdout:\n{completed.stdout}\nstderr:\n{completed.stderr}"
+            f"scenario failed (exit {completed.returncode})\n"
+            f"stdout:\n{completed.stdout}\nstderr:\n{completed.stderr}"
         )
         self.result: dict[str, Any] = json.loads(results[0])
 

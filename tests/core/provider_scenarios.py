@@ -64,7 +64,11 @@ class Exporters:
 
     def seen(self, trace_id: str) -> dict[str, list[str]]:
         def names(exporter: InMemorySpanExporter) -> list[str]:
-            return sorted(s.name for s in exporter.get_finished_spans() if format(s.context.trace_id, "032x") == trace_id)
+            return sorted(
+                s.name
+                for s in exporter.get_finished_spans()
+                if format(s.context.trace_id, "032x") == trace_id
+            )
 
         return {
             "simple": names(self.simple),

@@ -72,7 +72,9 @@ def test_max_spans_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.mark.parametrize("value", ["many", "0", "-3", "1.5"])
-def test_a_bad_max_spans_environment_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+def test_a_bad_max_spans_environment_value_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
     monkeypatch.setenv("DATAPIZZA_TRACING_MAX_SPANS", value)
     ran = False
     with pytest.raises(ConfigError, match="DATAPIZZA_TRACING_MAX_SPANS") as raised:
@@ -93,4 +95,3 @@ def test_summary_and_terminal_report_say_spans_were_dropped(
     assert "Total Spans: 13" in out
     assert "8 dropped over the span cap" in out
     assert "… 8 more spans" in out
-

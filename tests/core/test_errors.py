@@ -32,7 +32,10 @@ def test_exception_propagates_unchanged_and_root_and_failing_span_carry_the_erro
                 raise error
     assert raised.value is error
     assert raised.value.__traceback__ is not None
-    assert raised.traceback[-1].name == "test_exception_propagates_unchanged_and_root_and_failing_span_carry_the_error"
+    assert (
+        raised.traceback[-1].name
+        == "test_exception_propagates_unchanged_and_root_and_failing_span_carry_the_error"
+    )
 
     (handle,) = holder
     spans = by_name(handle)
@@ -76,8 +79,7 @@ def test_closing_a_generator_early_is_not_an_error() -> None:
     def numbers() -> Iterator[int]:
         with ContextTracing().trace("generator") as handle:
             holder.append(handle)
-            for n in range(10):
-                yield n
+            yield from range(10)
 
     holder: list[TraceHandle] = []
     gen = numbers()

@@ -24,8 +24,13 @@ def test_helpers_set_the_span_type_and_nest() -> None:
         with agent_span("planner", attributes={"agent.name": "chef"}):
             with generation_span("ask", model="gpt-4o-mini") as generation:
                 record_usage(
-                    generation, model="gpt-4o-mini", prompt_tokens=10, completion_tokens=4,
-                    cached_tokens=2, thinking_tokens=1, stop_reason="stop",
+                    generation,
+                    model="gpt-4o-mini",
+                    prompt_tokens=10,
+                    completion_tokens=4,
+                    cached_tokens=2,
+                    thinking_tokens=1,
+                    stop_reason="stop",
                 )
             with tool_span("oven"):
                 pass
@@ -66,7 +71,9 @@ def test_client_io_is_written_when_the_variable_is_true_in_any_case(
 
 
 @pytest.mark.parametrize("value", [None, "", "false", "FALSE", "False", "no"])
-def test_client_io_is_not_written_by_default_or_when_off(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
+def test_client_io_is_not_written_by_default_or_when_off(
+    monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
     if value is None:
         monkeypatch.delenv("DATAPIZZA_TRACE_CLIENT_IO", raising=False)
     else:

@@ -48,12 +48,17 @@ def test_terminal_report_has_title_totals_token_table_and_tree(capsys: pytest.Ca
     assert re.search(r"Duration: \d+(\.\d+)?(µs|ms|s)", out)
     for header in TOKEN_HEADERS:
         assert header in out
-    row = next(line for line in out.splitlines() if "gpt-4o-mini" in line and "┃" not in line and "tok" not in line)
+    row = next(
+        line for line in out.splitlines() if "gpt-4o-mini" in line and "┃" not in line and "tok" not in line
+    )
     cells = [cell.strip() for cell in row.split("│") if cell.strip()]
     assert cells[:5] == ["gpt-4o-mini", "31", "27", "5", "0"]
     # The tree comes after the panel, children under their parents.
     lines = _tree_lines(out)
-    positions = {name: next(i for i, line in enumerate(lines) if name in line) for name in ("my_operation", "agent run", "llm call", "tool call")}
+    positions = {
+        name: next(i for i, line in enumerate(lines) if name in line)
+        for name in ("my_operation", "agent run", "llm call", "tool call")
+    }
     assert positions["my_operation"] < positions["agent run"] < positions["llm call"] < positions["tool call"]
     indent = {name: len(lines[i]) - len(lines[i].lstrip("│├└─ ")) for name, i in positions.items()}
     assert indent["my_operation"] < indent["agent run"] < indent["llm call"] == indent["tool call"]

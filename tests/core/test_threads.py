@@ -72,7 +72,9 @@ def test_eight_concurrent_blocks_on_eight_threads_each_see_only_their_own_spans(
     for n, handle in handles.items():
         spans = handle.get_spans()
         assert handle.summary().total_spans == 501
-        assert sorted(span.name for span in spans) == sorted([f"block-{n}", *(f"block-{n}-span-{i}" for i in range(500))])
+        assert sorted(span.name for span in spans) == sorted(
+            [f"block-{n}", *(f"block-{n}-span-{i}" for i in range(500))]
+        )
         assert {format(span.context.trace_id, "032x") for span in spans} == {handle.trace_id}
     assert installed_collector().tracked_count == 0
 
@@ -83,7 +85,9 @@ def test_thread_pool_submit_and_map_work_belongs_to_the_span_current_at_submit()
             with ThreadPoolExecutor(max_workers=4) as pool:
                 submitted = [pool.submit(make_span, f"submit-{i}") for i in range(8)]
                 mapped = list(pool.map(make_span, [f"map-{i}" for i in range(8)]))
-                assert [future.result(JOIN_TIMEOUT_S) for future in submitted] == [f"submit-{i}" for i in range(8)]
+                assert [future.result(JOIN_TIMEOUT_S) for future in submitted] == [
+                    f"submit-{i}" for i in range(8)
+                ]
     assert mapped == [f"map-{i}" for i in range(8)]
 
     spans = by_name(handle)
@@ -190,7 +194,11 @@ def test_a_nested_block_can_opt_out_of_following_threads_alone() -> None:
         in_thread("from outer")
 
     assert sorted(span.name for span in inner.get_spans()) == ["inner does not"]
-    assert sorted(span.name for span in outer.get_spans()) == ["from outer", "inner does not", "outer follows"]
+    assert sorted(span.name for span in outer.get_spans()) == [
+        "from outer",
+        "inner does not",
+        "outer follows",
+    ]
 
 
 def test_blocks_in_concurrent_asyncio_tasks_each_see_only_their_own_spans() -> None:

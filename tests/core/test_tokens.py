@@ -110,10 +110,22 @@ def test_framework_and_provider_spans_of_one_call_count_once_innermost_wins() ->
 
 
 def test_an_agent_span_carrying_the_sum_of_its_calls_is_not_counted_again() -> None:
-    aggregate = {**DATAPIZZA, "type": "agent", "prompt_tokens_used": 62, "completion_tokens_used": 54,
-                 "cached_tokens_used": 22, "thinking_tokens_used": 14}
+    aggregate = {
+        **DATAPIZZA,
+        "type": "agent",
+        "prompt_tokens_used": 62,
+        "completion_tokens_used": 54,
+        "cached_tokens_used": 22,
+        "thinking_tokens_used": 14,
+    }
     handle = _traced(
-        [("agent", aggregate, [("call 1", DATAPIZZA, []), ("tool", {"type": "tool"}, []), ("call 2", DATAPIZZA, [])])]
+        [
+            (
+                "agent",
+                aggregate,
+                [("call 1", DATAPIZZA, []), ("tool", {"type": "tool"}, []), ("call 2", DATAPIZZA, [])],
+            )
+        ]
     )
     assert dict(handle.summary().usage) == {"gpt-4o-mini": TokenUsage(62, 54, 22, 14, 2)}
 
