@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+import threading
 
 from datapizza_tracing import ContextTracing, last_trace
 from datapizza_tracing.collect.provider import installed_collector
 
-from .spans import by_name, make_span, parent_id, span_id
+from .spans import TRACER, by_name, make_span, parent_id, span_id
 
 
 def test_inner_block_sees_its_subtree_and_its_end_does_not_clear_the_outer() -> None:
@@ -83,3 +84,26 @@ def test_many_blocks_leave_nothing_tracked() -> None:
                 make_span("x")
     collector = installed_collector()
     assert collector is not None and collector.tracked_count == 0
+
+
+def test_a_span_still_running_when_the_block_ends_shows_as_running_and_ends_harmlessly() -> None:
+    release = threading.Event()
+
+    def slow_work() -> None:
+        with TRACER.start_as_current_span("slow work"):
+            release.wait(30)
+
+    with ContextTracing().trace("leaves work behind") as handle:
+        worker = threading.Thread(target=slow_work)
+        worker.start()
+        make_span("quick")
+    summary = handle.summary()
+    release.set()
+    worker.join(30)
+
+    assert summary.finished
+    assert summary.total_spans == 3 and summary.running_spans == 1
+    # Ending after the block changes nothing: the result is final, nothing is tracked.
+    assert handle.summary() == summary
+    assert sorted(span.name for span in handle.get_spans()) == ["leaves work behind", "quick"]
+    assert installed_collector().tracked_count == 0
