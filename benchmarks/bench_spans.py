@@ -99,7 +99,10 @@ def run_one(name: str, reps_small: int, reps_large: int) -> dict[str, object]:
 
 def run_in_subprocess(name: str, reps_small: int, reps_large: int) -> dict[str, object]:
     # One process per implementation: each owns the global tracer provider.
-    env = {**os.environ, "DATAPIZZA_TRACING_DISPLAY": "off"}
+    # This checkout's package is the one measured, installed or not.
+    repo_root = str(Path(__file__).resolve().parents[1])
+    python_path = os.pathsep.join(filter(None, [repo_root, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "DATAPIZZA_TRACING_DISPLAY": "off", "PYTHONPATH": python_path}
     command = [
         sys.executable,
         str(Path(__file__).resolve()),
