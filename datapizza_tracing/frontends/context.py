@@ -116,4 +116,7 @@ class ContextTracing:
             max_spans = config.max_spans()
         elif isinstance(max_spans, bool) or not isinstance(max_spans, int) or max_spans <= 0:
             raise ValueError(f"max_spans must be a positive int, not {max_spans!r}")
+        # Settings read only when the report is drawn are checked now, so a typo
+        # fails before the body runs instead of silently losing the report.
+        config.tree_limit()
         return TraceContext(name, max_spans, follow_threads, resolve_mode(display))

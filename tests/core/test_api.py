@@ -77,6 +77,14 @@ def test_a_bad_flush_timeout_stops_the_block_before_its_body_not_after(
     assert not ran
 
 
+@pytest.mark.parametrize("value", ["many", "-3"])
+def test_a_bad_tree_limit_is_refused_before_the_body_runs(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    # Read only when the report is drawn, it would otherwise cost the user the report.
+    monkeypatch.setenv("DATAPIZZA_TRACING_TREE_LIMIT", value)
+    with pytest.raises(ConfigError, match="DATAPIZZA_TRACING_TREE_LIMIT"):
+        ContextTracing().trace("never")
+
+
 def test_a_trace_context_cannot_be_entered_twice() -> None:
     context = ContextTracing().trace("once")
     with context:
