@@ -72,4 +72,6 @@ def critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
 
 def critical_path_ids(snapshot: TraceSnapshot) -> frozenset[int]:
     """Span ids on the critical path (for marking them in a tree)."""
-    return frozenset(span.span_id for span in critical_path(snapshot))
+    return snapshot.derived(
+        "critical_path_ids", lambda: frozenset(span.span_id for span in critical_path(snapshot))
+    )

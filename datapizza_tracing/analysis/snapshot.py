@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from ..collect.record import SpanRecord
+
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,17 @@ class TraceSnapshot:
     taken_ns: int
     dropped_spans: int = 0
     notes: tuple[str, ...] = field(default=())
+    # Figures derived from the spans (summary, critical path, ...) computed once:
+    # a notebook bundle renders the same snapshot as HTML and as text.
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: str, compute: Callable[[], _T]) -> _T:
+        """``compute()``, remembered on this snapshot under ``key`` (the spans never change)."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = compute()
+            return value
 
     @property
     def finished(self) -> bool:

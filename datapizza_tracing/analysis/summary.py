@@ -86,6 +86,10 @@ def usage_by_model(spans: Iterable[SpanRecord]) -> dict[str, TokenUsage]:
 
 
 def summarize(snapshot: TraceSnapshot) -> TraceSummary:
+    return snapshot.derived("summary", lambda: _summarize(snapshot))
+
+
+def _summarize(snapshot: TraceSnapshot) -> TraceSummary:
     running = sum(1 for span in snapshot.spans if span.end_ns is None)
     return TraceSummary(
         name=snapshot.name,

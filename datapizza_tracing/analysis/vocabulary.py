@@ -62,8 +62,13 @@ _GENAI_TOKENS = (
 _OPENINFERENCE_TOKENS = ("llm.token_count.prompt", "llm.token_count.completion", "llm.token_count.total")
 
 
+_USAGE_KEYS = frozenset(_DATAPIZZA_TOKENS + _GENAI_TOKENS + _OPENINFERENCE_TOKENS)
+
+
 def llm_call(attributes: Mapping[str, Any]) -> LlmCall | None:
     """The model call a span reports token usage for, or ``None`` if it reports none."""
+    if _USAGE_KEYS.isdisjoint(attributes):  # most spans: one C-level check
+        return None
     if any(key in attributes for key in _DATAPIZZA_TOKENS):
         return LlmCall(
             _model(attributes, "model_name"),
