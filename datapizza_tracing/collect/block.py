@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextvars import Token
 from types import TracebackType
 
 from opentelemetry import context as otel_context
@@ -35,11 +36,11 @@ class TraceBlock:
         self._follow_threads = follow_threads
         self._store: TraceStore | None = None
         self._owns_store = False
-        self._token: object | None = None
+        self._token: Token[otel_context.Context] | None = None
         self._final: TraceSnapshot | None = None
         self._end_ns: int | None = None  # for a root span that keeps no end time (not recording)
         self._notes: list[str] = []
-        self.root = trace.get_tracer(TRACER_NAME).start_span(name)
+        self.root: trace.Span = trace.get_tracer(TRACER_NAME).start_span(name)
         context = self.root.get_span_context()
         self.trace_id = context.trace_id
         self.root_span_id = context.span_id
@@ -50,7 +51,8 @@ class TraceBlock:
         if self.root.is_recording():
             self._store = self._collector.track(self.trace_id, self._max_spans, self._follow_threads)
             self._owns_store = self._store.users == 1
-            self._store.running[self.root_span_id] = self.root  # started before we tracked it
+            # Started before we tracked it; a recording span is an SDK span.
+            self._store.running[self.root_span_id] = self.root  # type: ignore[assignment]
             self._store.pinned.add(self.root_span_id)  # kept even over the span cap
         else:
             self._notes.append(self._why_not_recording())

@@ -32,7 +32,7 @@ def token_table(summary: TraceSummary) -> Table:
     table.add_column(TOKEN_COLUMNS[0], overflow="fold", min_width=min(longest, 32))
     for header in (*TOKEN_COLUMNS[1:], COST_COLUMN):
         table.add_column(header, justify="right")
-    last_model = next(reversed(summary.usage), None)
+    last_model = list(summary.usage)[-1] if summary.usage else None
     for model, usage in summary.usage.items():
         table.add_row(
             Text(model),
