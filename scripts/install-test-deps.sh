@@ -15,11 +15,11 @@ if ! command -v chromium >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
-"$PYTHON" -m pip install --quiet --upgrade pip
 "$PYTHON" -m pip install --quiet -e ".[test]"
 
 if [ ! -x "$PHOENIX_VENV/bin/phoenix" ]; then
     "$PYTHON" -m venv "$PHOENIX_VENV"
-    "$PHOENIX_VENV/bin/pip" install --quiet arize-phoenix
+    # The version the Phoenix stage was written against (its REST API is read back).
+    "$PHOENIX_VENV/bin/pip" install --quiet "arize-phoenix==20.26.1"
 fi
 echo "test dependencies installed"
