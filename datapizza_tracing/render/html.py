@@ -11,7 +11,10 @@ spans and share one character budget, and the totals above are always exact.
 
 Varying figures have one textual form each so notebook tests can sanitize
 them: durations as ``format_duration`` writes them, the trace id as 32 hex
-digits, timeline bars as ``left:D.DD%;width:D.DD%``.
+digits, timeline bars as ``margin-left:D.DD%;width:D.DD%``.
+
+Layout that must survive a sanitizer dropping ``<style>`` is also written
+inline (see ``html_style``), as fixed literals.
 """
 
 from __future__ import annotations
@@ -25,7 +28,17 @@ from ..collect.record import SpanRecord
 from .formatting import format_count, format_duration, more_spans_line
 from .html_attributes import AttributeBudget, attributes_label, attributes_table, has_details
 from .html_extras import CRITICAL_MARK, critical_span_ids, extra_sections, token_table_html
-from .html_style import STYLE, esc, waterfall_style
+from .html_style import (
+    DETAIL_STYLE,
+    KIDS_STYLE,
+    LEAF_STYLE,
+    PANEL_STYLE,
+    STYLE,
+    TRACK_STYLE,
+    TREE_STYLE,
+    esc,
+    waterfall_style,
+)
 from .masking import Masker, scrub_text
 from .panel import trace_url
 from .report import render_text, trace_report
@@ -99,7 +112,7 @@ def _panel_html(summary: TraceSummary, masker: Masker) -> str:
     if summary.usage:
         lines.append(token_table_html(summary))
     lines.append(f'<div class="dpt-muted">trace id {summary.trace_id}</div>')
-    return f'<div class="dpt-panel">{"".join(lines)}</div>'
+    return f'<div class="dpt-panel" style="{PANEL_STYLE}">{"".join(lines)}</div>'
 
 
 def _link(url: str) -> str:
@@ -127,7 +140,7 @@ def _tree_html(snapshot: TraceSnapshot, limit: int, masker: Masker) -> tuple[str
     unfold = _ancestors_of_errors(snapshot)
     critical = critical_span_ids(snapshot)
     budget = AttributeBudget(ATTRIBUTE_BUDGET_CHARS)
-    out = ['<div class="dpt-tree">']
+    out = [f'<div class="dpt-tree" style="{TREE_STYLE}">']
     open_depths: list[int] = []  # depths of spans whose children container is still open
     shown = 0
     for depth, node, _ in walk(root, limit):
@@ -140,23 +153,24 @@ def _tree_html(snapshot: TraceSnapshot, limit: int, masker: Masker) -> tuple[str
         if node.children:
             unfolded = " open" if depth < OPEN_DEPTH or span.span_id in unfold else ""
             details = (
-                f'<details class="dpt-detail"><summary>{attributes_label(span)}</summary>'
+                f'<details class="dpt-detail" style="{DETAIL_STYLE}"><summary>{attributes_label(span)}</summary>'
                 f"{attributes_table(span, masker, budget)}</details>"
                 if has_details(span)
                 else ""
             )
             out.append(
                 f'<details class="dpt-span"{unfolded}><summary class="dpt-row">{row}</summary>'
-                f'{details}<div class="dpt-kids">'
+                f'{details}<div class="dpt-kids" style="{KIDS_STYLE}">'
             )
             open_depths.append(depth)
         elif has_details(span):
+            table = attributes_table(span, masker, budget)
             out.append(
                 f'<details class="dpt-span"><summary class="dpt-row">{row}</summary>'
-                f'<div class="dpt-detail">{attributes_table(span, masker, budget)}</div></details>'
+                f'<div class="dpt-detail" style="{DETAIL_STYLE}">{table}</div></details>'
             )
         else:
-            out.append(f'<div class="dpt-row">{row}</div>')
+            out.append(f'<div class="dpt-row" style="{LEAF_STYLE}">{row}</div>')
     out.extend("</div></details>" for _ in open_depths)
     out.append("</div>")
     return "".join(out), shown
@@ -174,9 +188,9 @@ class _Timeline:
         offset = span.start_ns - self.start_ns
         duration = span.duration_ns(self.now_ns)
         title = f"starts at +{format_duration(max(offset, 0) / 1e9)}, runs {format_duration(duration / 1e9)}"
-        style = waterfall_style(offset, duration, self.total_ns)
+        style = waterfall_style(offset, duration, self.total_ns, css_class)
         return (
-            f'<span class="dpt-wf" title="{title}">'
+            f'<span class="dpt-wf" title="{title}" style="{TRACK_STYLE}">'
             f'<span class="dpt-bar {css_class}" style="{style}"></span></span>'
         )
 

@@ -16,7 +16,7 @@ from typing import Any
 from ..analysis.vocabulary import INPUT_KEYS, OUTPUT_KEYS
 from ..collect.record import SpanRecord
 from .formatting import format_duration
-from .html_style import esc
+from .html_style import TD_LEFT, esc
 from .masking import MASK, Masker
 
 IO_KEYS = (*INPUT_KEYS, "memory", *OUTPUT_KEYS)
@@ -89,8 +89,8 @@ def _event_rows(span: SpanRecord, masker: Masker) -> list[str]:
             for key, value in event.attributes.items()
         )
         rows.append(
-            f"<tr><td>event {esc(event.name)} +{at}</td>"
-            f'<td><pre class="dpt-val">{esc(truncated(details, IO_VALUE_LIMIT)[0])}</pre></td></tr>'
+            f"<tr>{TD_LEFT}event {esc(event.name)} +{at}</td>"
+            f'{TD_LEFT}<pre class="dpt-val">{esc(truncated(details, IO_VALUE_LIMIT)[0])}</pre></td></tr>'
         )
     if len(span.events) > MAX_EVENTS:
         rows.append(f'<tr><td colspan="2" class="dpt-more">… {len(span.events) - MAX_EVENTS:,} more events</td></tr>')
@@ -114,7 +114,7 @@ def attributes_table(span: SpanRecord, masker: Masker, budget: AttributeBudget) 
     attributes = span.attributes
     keys = _ordered_keys(attributes)
     rows = [
-        f"<tr><td>{esc(key)}</td><td>{_value_cell(key, attributes[key], masker)}</td></tr>"
+        f"<tr>{TD_LEFT}{esc(key)}</td>{TD_LEFT}{_value_cell(key, attributes[key], masker)}</td></tr>"
         for key in keys[:MAX_ROWS]
     ]
     if len(keys) > MAX_ROWS:

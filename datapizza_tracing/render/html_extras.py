@@ -7,22 +7,29 @@ They mirror ``panel.token_table``, ``insights.timing_table`` and ``span_tree``'s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..analysis.cost import cost_breakdown
 from ..analysis.critical_path import critical_path_ids
 from ..analysis.snapshot import TraceSnapshot
 from ..analysis.summary import TokenUsage, TraceSummary
 from ..analysis.timing import span_timings
 from .formatting import format_cost, format_count, format_duration
-from .html_style import esc
+from .html_style import TD, TD_LEFT, TH, TH_LEFT, esc
 from .insights import DEFAULT_TIMING_ROWS
 from .panel import COST_COLUMN, TOKEN_COLUMNS, total_cost_text
 
 CRITICAL_MARK = "◆"
 
 
+def _head_cells(columns: Iterable[str]) -> str:
+    """Header cells of already escaped column names: the first is a label, left-aligned."""
+    return "".join(f"{TH if index else TH_LEFT}{column}</th>" for index, column in enumerate(columns))
+
+
 def _usage_cells(usage: TokenUsage) -> str:
     return "".join(
-        f"<td>{format_count(value)}</td>"
+        f"{TD}{format_count(value)}</td>"
         for value in (usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens, usage.thinking_tokens)
     )
 
@@ -30,14 +37,14 @@ def _usage_cells(usage: TokenUsage) -> str:
 def token_table_html(summary: TraceSummary) -> str:
     """Model / Prompt / Completion / Cached / Thinking Tokens / Cost, then a Total row."""
     costs = cost_breakdown(summary.usage)
-    head = "".join(f"<th>{esc(column)}</th>" for column in (*TOKEN_COLUMNS, COST_COLUMN))
+    head = _head_cells(esc(column) for column in (*TOKEN_COLUMNS, COST_COLUMN))
     rows = [
-        f"<tr><td>{esc(model)}</td>{_usage_cells(usage)}<td>{format_cost(costs.per_model.get(model))}</td></tr>"
+        f"<tr>{TD_LEFT}{esc(model)}</td>{_usage_cells(usage)}{TD}{format_cost(costs.per_model.get(model))}</td></tr>"
         for model, usage in summary.usage.items()
     ]
     rows.append(
-        f"<tr><td><b>Total</b></td>{_usage_cells(summary.total_usage)}"
-        f"<td><b>{esc(total_cost_text(costs))}</b></td></tr>"
+        f"<tr>{TD_LEFT}<b>Total</b></td>{_usage_cells(summary.total_usage)}"
+        f"{TD}<b>{esc(total_cost_text(costs))}</b></td></tr>"
     )
     return (
         f'<table class="dpt-table dpt-tokens"><thead><tr>{head}</tr></thead>'
@@ -55,14 +62,14 @@ def critical_span_ids(snapshot: TraceSnapshot) -> frozenset[int]:
 def timing_table_html(snapshot: TraceSnapshot, limit: int = DEFAULT_TIMING_ROWS) -> str:
     """Time by span name, the largest total first, capped at ``limit`` rows."""
     timings = span_timings(snapshot)
-    head = "".join(f"<th>{column}</th>" for column in ("Span", "Count", "Total", "Mean", "Max", "Errors"))
+    head = _head_cells(("Span", "Count", "Total", "Mean", "Max", "Errors"))
     rows = []
     for row in timings[:limit]:
         errors = f'<span class="dpt-err">{format_count(row.errors)}</span>' if row.errors else "0"
         rows.append(
-            f"<tr><td>{esc(row.name)}</td><td>{format_count(row.count)}</td>"
-            f"<td>{format_duration(row.total_s)}{'…' if row.running else ''}</td>"
-            f"<td>{format_duration(row.mean_s)}</td><td>{format_duration(row.max_s)}</td><td>{errors}</td></tr>"
+            f"<tr>{TD_LEFT}{esc(row.name)}</td>{TD}{format_count(row.count)}</td>"
+            f"{TD}{format_duration(row.total_s)}{'…' if row.running else ''}</td>"
+            f"{TD}{format_duration(row.mean_s)}</td>{TD}{format_duration(row.max_s)}</td>{TD}{errors}</td></tr>"
         )
     hidden = len(timings) - limit
     if hidden > 0:

@@ -7,8 +7,12 @@ Semantic colours (error, running) use JupyterLab's own error/warn variables,
 which each theme keeps readable on its background.
 
 Every rule is scoped under ``.dpt`` so nothing leaks into the rest of the page.
-Places that strip ``<style>`` (GitHub's notebook preview) still get a readable,
-collapsible tree: structure never depends on the stylesheet.
+Places that strip ``<style>`` (an untrusted notebook in JupyterLab, GitHub's
+preview) keep inline ``style`` attributes, but drop any that uses ``var()``: so
+the static snapshot also carries its layout inline (tree indentation, timeline
+bars, panel border, cell padding) with literal colours that read on light and
+dark backgrounds. Where the stylesheet does apply, its ``!important`` theme
+colours win over those literals.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ STYLE = (
     "font-family:var(--jp-content-font-family,system-ui,-apple-system,'Segoe UI',sans-serif);"
     "font-size:var(--jp-content-font-size1,13px)}"
     f"@media (prefers-color-scheme:dark){{.dpt{{{_DARK}}}}}"
-    ".dpt .dpt-panel{border:1px solid var(--dpt-border);border-radius:4px;padding:6px 10px;"
+    ".dpt .dpt-panel{border:1px solid var(--dpt-border)!important;border-radius:4px;padding:6px 10px;"
     "margin:0 0 6px;display:inline-block;max-width:100%;box-sizing:border-box}"
     ".dpt .dpt-title{font-weight:600;margin-bottom:2px}"
     ".dpt .dpt-muted,.dpt .dpt-kind,.dpt .dpt-dur{color:var(--dpt-muted)}"
@@ -70,14 +74,16 @@ STYLE = (
     ".dpt summary.dpt-row::before{content:'\\25B8'}"
     ".dpt details[open]>summary.dpt-row::before{content:'\\25BE'}"
     ".dpt .dpt-label{flex:1 1 auto;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}"
-    ".dpt .dpt-kids{margin-left:.45em;padding-left:.55em;border-left:1px dotted var(--dpt-border)}"
+    ".dpt .dpt-kids{margin-left:.45em;padding-left:.55em;border-left:1px dotted var(--dpt-border)!important}"
+    ".dpt .dpt-tree div.dpt-row{padding-left:0!important}"
     ".dpt .dpt-detail{margin:2px 0 4px 1.5em}"
     ".dpt .dpt-detail>summary{color:var(--dpt-muted);cursor:pointer}"
-    ".dpt .dpt-wf{flex:0 0 16em;position:relative;height:.7em;background:var(--dpt-track);border-radius:2px}"
-    ".dpt .dpt-bar{position:absolute;top:0;bottom:0;min-width:1px;border-radius:2px;background:var(--dpt-bar)}"
-    ".dpt .dpt-bar.llm{background:var(--dpt-llm)}"
-    ".dpt .dpt-bar.error{background:var(--dpt-err)}"
-    ".dpt .dpt-bar.running{background:var(--dpt-run)}"
+    ".dpt .dpt-wf{flex:0 0 16em;height:.7em;margin:0!important;background:var(--dpt-track)!important;"
+    "border-radius:2px}"
+    ".dpt .dpt-bar{display:block;height:100%;min-width:1px;border-radius:2px;background:var(--dpt-bar)!important}"
+    ".dpt .dpt-bar.llm{background:var(--dpt-llm)!important}"
+    ".dpt .dpt-bar.error{background:var(--dpt-err)!important}"
+    ".dpt .dpt-bar.running{background:var(--dpt-run)!important}"
     "</style>"
 )
 
@@ -87,13 +93,39 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def waterfall_style(offset_ns: int, duration_ns: int, total_ns: int) -> str:
-    """``left``/``width`` of a timeline bar, in percent of the block, always two decimals.
+# -- inline styles: fixed literals, plus the two percentages of a bar -----------
+_LINE = "rgba(128,128,128,.45)"  # grey that shows on white and on near-black
+PANEL_STYLE = f"display:inline-block;border:1px solid {_LINE};border-radius:4px;padding:6px 10px;margin:0 0 6px"
+TREE_STYLE = "max-width:80em"
+KIDS_STYLE = f"margin-left:.45em;padding-left:.55em;border-left:1px dotted {_LINE}"
+# A leaf row has no disclosure triangle: this keeps its name under its siblings'.
+LEAF_STYLE = "padding-left:1.1em"
+# Without the stylesheet a row is not a flex line: the track floats to the right.
+TRACK_STYLE = "float:right;width:16em;height:.7em;margin-top:.35em;background:rgba(128,128,128,.2)"
+DETAIL_STYLE = "margin:2px 0 4px 1.5em"
+# JupyterLab's own table style right-aligns every cell: labels (first column, key/value) say left.
+CELL_STYLE = "padding:1px 8px"
+LEFT_CELL_STYLE = "padding:1px 8px;text-align:left"
+TD = f'<td style="{CELL_STYLE}">'
+TD_LEFT = f'<td style="{LEFT_CELL_STYLE}">'
+TH = f'<th style="{CELL_STYLE}">'
+TH_LEFT = f'<th style="{LEFT_CELL_STYLE}">'
+# Mid-tone bar colours, readable on both themes; the stylesheet swaps in the theme's own.
+BAR_COLOURS = {"ok": "#3b82f6", "llm": "#8b5cf6", "error": "#e5484d", "running": "#d49b1f"}
+_BAR_REST = "display:block;height:100%;min-width:1px;background:"
 
-    Only these computed numbers ever go into a style attribute, in this one
-    shape, so a notebook test can sanitize them with one regular expression.
+
+def waterfall_style(offset_ns: int, duration_ns: int, total_ns: int, bar_class: str = "ok") -> str:
+    """A timeline bar: its offset and width in percent of the block, two decimals, then its colour.
+
+    Only these computed numbers and fixed literals ever go into a bar's style
+    attribute, in this one shape (``margin-left:D.DD%;width:D.DD%`` first), so a
+    notebook test can sanitize the numbers with one regular expression. The bar
+    is placed by its margin inside the track, not by ``position``, so it needs
+    nothing from the stylesheet.
     """
     total = max(total_ns, 1)
     left = min(max(offset_ns / total, 0.0), 1.0) * 100
     width = min(max(duration_ns / total, 0.0), 1.0 - left / 100) * 100
-    return f"left:{left:.2f}%;width:{width:.2f}%"
+    return f"margin-left:{left:.2f}%;width:{width:.2f}%;{_BAR_REST}{BAR_COLOURS[bar_class]}"
+

@@ -82,7 +82,10 @@ def test_widget_updates_while_the_cell_runs_then_the_static_snapshot_replaces_it
     bundle = replaced["content"]["data"]
     assert set(bundle) == {"text/html", "text/plain"}  # no widget left in the saved output
     assert "Trace Summary of x" in bundle["text/html"] and "Total Spans: <b>21</b>" in bundle["text/html"]
-    assert "<td>gpt-4o-mini</td><td>60</td><td>40</td>" in bundle["text/html"]
+    assert (
+        '<td style="padding:1px 8px;text-align:left">gpt-4o-mini</td>'
+        '<td style="padding:1px 8px">60</td><td style="padding:1px 8px">40</td>'
+    ) in bundle["text/html"]
     assert "Trace Summary of x" in bundle["text/plain"] and "Total Spans: 21" in bundle["text/plain"]
 
     updates = [

@@ -6,8 +6,25 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-# Every style attribute the renderers may write: computed numbers in one fixed shape.
-STYLE_SHAPES = re.compile(r"left:\d+\.\d{2}%;width:\d+\.\d{2}%|padding-left:\d+\.\dem")
+# Every style attribute the renderers may write: computed numbers in one fixed shape, or a fixed literal
+# (the static snapshot's layout, written inline because untrusted JupyterLab output loses its <style>).
+_FIXED_STYLES = (
+    "display:inline-block;border:1px solid rgba(128,128,128,.45);border-radius:4px;padding:6px 10px;margin:0 0 6px",
+    "max-width:80em",
+    "margin-left:.45em;padding-left:.55em;border-left:1px dotted rgba(128,128,128,.45)",
+    "padding-left:1.1em",
+    "margin:2px 0 4px 1.5em",
+    "float:right;width:16em;height:.7em;margin-top:.35em;background:rgba(128,128,128,.2)",
+    "padding:1px 8px",
+    "padding:1px 8px;text-align:left",
+)
+STYLE_SHAPES = re.compile(
+    "|".join((
+        r"margin-left:\d+\.\d{2}%;width:\d+\.\d{2}%;display:block;height:100%;min-width:1px;background:#[0-9a-f]{6}",
+        r"padding-left:\d+\.\dem",
+        *map(re.escape, _FIXED_STYLES),
+    ))
+)
 ALLOWED_TAGS = {
     "div", "span", "b", "style", "details", "summary", "table", "thead", "tbody", "tr", "th", "td", "pre", "a",
 }

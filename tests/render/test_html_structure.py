@@ -68,13 +68,13 @@ def test_span_row_shows_kind_duration_status_and_tokens() -> None:
 
 def test_waterfall_bars_are_placed_relative_to_the_block() -> None:
     html = render_html(agent_snapshot())
-    bars = re.findall(r'<span class="dpt-bar (\w+)" style="([^"]+)"', html)
+    bars = re.findall(r'<span class="dpt-bar (\w+)" style="(margin-left:[\d.]+%;width:[\d.]+%);', html)
     assert bars == [
-        ("ok", "left:0.00%;width:100.00%"),
-        ("ok", "left:0.00%;width:25.00%"),
-        ("llm", "left:0.00%;width:25.00%"),
-        ("ok", "left:25.00%;width:50.00%"),
-        ("error", "left:75.00%;width:25.00%"),
+        ("ok", "margin-left:0.00%;width:100.00%"),
+        ("ok", "margin-left:0.00%;width:25.00%"),
+        ("llm", "margin-left:0.00%;width:25.00%"),
+        ("ok", "margin-left:25.00%;width:50.00%"),
+        ("error", "margin-left:75.00%;width:25.00%"),
     ]
 
 
@@ -83,7 +83,7 @@ def test_running_span_is_marked_and_its_bar_runs_to_the_snapshot_time() -> None:
     running = TraceSnapshot("block", TRACE_ID, 1, spans, BASE_NS, None, BASE_NS + 2 * SECOND)
     html = render_html(running)
     assert "(running)" in html and "running 1.00s…" in html
-    assert '<span class="dpt-bar running" style="left:50.00%;width:50.00%">' in html
+    assert '<span class="dpt-bar running" style="margin-left:50.00%;width:50.00%;' in html
 
 
 def test_attributes_open_as_a_table_with_io_first_and_long_values_cut_explicitly() -> None:
@@ -112,8 +112,50 @@ def test_colours_follow_the_jupyterlab_theme_with_light_and_dark_fallbacks() -> 
     # No colour is fixed: every colour or background is a theme variable (or inherit/transparent).
     for prop, value in re.findall(r"(?<![-\w])(color|background):([^;}]+)", STYLE):
         assert value.startswith(("var(", "inherit", "transparent")), f"{prop}:{value}"
+    # Inline colours are only fallbacks for where <style> is stripped: the stylesheet overrides each one.
+    for rule in (
+        ".dpt-panel{border:1px solid var(--dpt-border)!important",
+        ".dpt-kids{margin-left:.45em;padding-left:.55em;border-left:1px dotted var(--dpt-border)!important}",
+        "background:var(--dpt-track)!important",
+        ".dpt-bar{display:block;height:100%;min-width:1px;border-radius:2px;background:var(--dpt-bar)!important}",
+        ".dpt-bar.llm{background:var(--dpt-llm)!important}",
+        ".dpt-bar.error{background:var(--dpt-err)!important}",
+        ".dpt-bar.running{background:var(--dpt-run)!important}",
+    ):
+        assert rule in STYLE, rule
     html = render_html(agent_snapshot())
-    assert "color:" not in "".join(re.findall(r'style="([^"]*)"', html))
+    assert "color:" not in "".join(re.findall(r'style="([^"]*)"', html))  # no text colour is fixed
+
+
+def test_layout_is_inline_too_so_it_survives_a_stripped_stylesheet() -> None:
+    """Untrusted JupyterLab output drops <style> and any style attribute using var(): the layout stays inline."""
+    html = render_html(agent_snapshot())
+    root = assert_safe(html.replace(STYLE, ""))
+    styles = re.findall(r'style="([^"]*)"', html)
+    assert styles and not any("var(" in style for style in styles)
+    panel = next(root.iter("div", "dpt-panel"))
+    assert "border:1px solid rgba(" in panel.attrs["style"] and "padding:6px 10px" in panel.attrs["style"]
+    # Nested spans are indented by their children container, leaf rows line up with foldable siblings.
+    kids = list(root.iter("div", "dpt-kids"))
+    assert len(kids) == 2 and all(k.attrs["style"].startswith("margin-left:.45em;padding-left:.55em;") for k in kids)
+    bare = assert_safe(render_html(snapshot(span(1, 0, 0, 2, name="root"), span(2, 1, 0, 1, name="bare"))))
+    leaf = next(bare.iter("div", "dpt-row"))
+    assert next(leaf.iter("b")).all_text() == "bare" and leaf.attrs["style"] == "padding-left:1.1em"
+    # Every bar sits in a sized, shaded track and has its own size and a colour per kind.
+    tracks = list(root.iter("span", "dpt-wf"))
+    assert len(tracks) == 5
+    for track in tracks:
+        assert "width:16em;height:.7em" in track.attrs["style"] and "background:rgba(" in track.attrs["style"]
+        bar = track.children[0]
+        assert "display:block;height:100%" in bar.attrs["style"]
+    bars = root.iter("span", "dpt-bar")
+    colours = {bar.attrs["class"]: bar.attrs["style"].rsplit("background:", 1)[1] for bar in bars}
+    assert len(set(colours.values())) == 3  # ok, llm, error
+    # Table cells keep their padding; labels (first column, key/value tables) are left-aligned.
+    cells = list(root.iter("td")) + list(root.iter("th"))
+    assert all((c.attrs.get("style") or "").startswith("padding:1px 8px") for c in cells if "colspan" not in c.attrs)
+    tokens = next(root.iter("table", "dpt-tokens"))
+    assert next(tokens.iter("th")).attrs["style"] == "padding:1px 8px;text-align:left"
 
 
 def test_text_plain_is_the_terminal_report() -> None:
