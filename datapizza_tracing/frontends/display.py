@@ -26,17 +26,20 @@ def _shell_name() -> str | None:
     return type(shell).__name__ if shell is not None else None
 
 
+def in_jupyter_kernel() -> bool:
+    """Whether code runs in a Jupyter kernel (rich and we decide it by the shell class)."""
+    return _shell_name() == "ZMQInteractiveShell"
+
+
 def resolve_mode(mode: str | None) -> str:
     """The concrete display mode for ``mode`` (``None`` reads the environment)."""
     if mode is None:
         mode = config.display_mode()
     elif mode not in config.DISPLAY_MODES:
         raise ValueError(f"display={mode!r} is not a display mode; use one of {', '.join(config.DISPLAY_MODES)}")
-    shell = _shell_name()
-    in_kernel = shell == "ZMQInteractiveShell"
     if mode == "auto":
-        return "widget" if in_kernel else "terminal"
-    if mode in ("widget", "static") and shell is None:
+        return "widget" if in_jupyter_kernel() else "terminal"
+    if mode in ("widget", "static") and _shell_name() is None:
         return "terminal"  # no IPython display to write to
     return mode
 

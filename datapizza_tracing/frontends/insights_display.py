@@ -7,18 +7,13 @@ else rich prints to the terminal.
 
 from __future__ import annotations
 
-import sys
-
 from rich.console import Console, RenderableType
 
 from ..analysis.snapshot import TraceSnapshot
+from ..render.html import static_bundle as report_bundle
 from ..render.insights import static_bundle
-
-
-def in_notebook() -> bool:
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    return type(shell).__name__ == "ZMQInteractiveShell"
+from ..render.report import trace_report
+from .display import in_jupyter_kernel
 
 
 def _display_bundle(bundle: dict[str, str]) -> None:
@@ -28,7 +23,7 @@ def _display_bundle(bundle: dict[str, str]) -> None:
 
 
 def show_renderable(renderable: RenderableType) -> None:
-    if in_notebook():
+    if in_jupyter_kernel():
         _display_bundle(static_bundle(renderable))
     else:
         Console().print(renderable)
@@ -36,14 +31,7 @@ def show_renderable(renderable: RenderableType) -> None:
 
 def show_snapshot(snapshot: TraceSnapshot) -> None:
     """The full report of a snapshot (the notebook's static HTML view when in a kernel)."""
-    if in_notebook():
-        try:
-            from ..render.html import static_bundle as report_bundle
-        except ImportError:  # the HTML renderer is optional: fall back to rich's HTML
-            pass
-        else:
-            _display_bundle(report_bundle(snapshot))
-            return
-    from ..render.report import trace_report
-
-    show_renderable(trace_report(snapshot))
+    if in_jupyter_kernel():
+        _display_bundle(report_bundle(snapshot))
+    else:
+        Console().print(trace_report(snapshot))

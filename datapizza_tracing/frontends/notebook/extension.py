@@ -9,15 +9,12 @@ a reloaded module still recognises the ones an older copy installed.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from typing import Any
 
 from ...collect.provider import ensure_collector
+from . import history_magics
 from .magic import TraceMagics
 from .transformers import INSTALLED_TAG, TraceCellWrapper, mark_trace_cell
-
-_HISTORY_MAGICS = "datapizza_tracing.frontends.notebook.history_magics"
 
 
 def load_ipython_extension(ip: Any) -> None:
@@ -27,17 +24,13 @@ def load_ipython_extension(ip: Any) -> None:
     ip.register_magics(TraceMagics)
     ip.input_transformers_cleanup.append(mark_trace_cell)
     ip.ast_transformers.append(TraceCellWrapper())
-    companion = _history_magics()
-    if companion is not None and hasattr(companion, "register"):
-        companion.register(ip)
+    history_magics.register(ip)
 
 
 def unload_ipython_extension(ip: Any) -> None:
     """Take away what ``load_ipython_extension`` added (the span processor stays: it cannot be removed)."""
     _remove_installed(ip)
-    companion = _history_magics()
-    if companion is not None and hasattr(companion, "unregister"):
-        companion.unregister(ip)
+    history_magics.unregister(ip)
 
 
 def _is_ours(obj: Any) -> bool:
@@ -64,9 +57,3 @@ def _is_trace_magic(func: Any) -> bool:
         and (type(owner).__module__ == TraceMagics.__module__)
     )
 
-
-def _history_magics() -> Any:
-    # Written by another part of the package; optional until it exists.
-    if importlib.util.find_spec(_HISTORY_MAGICS) is None:
-        return None
-    return importlib.import_module(_HISTORY_MAGICS)
