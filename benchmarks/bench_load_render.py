@@ -2,9 +2,9 @@
 
     python benchmarks/bench_load_render.py [--spans 10000] [--reps 5]
 
-The trace is made by real tracing: agents holding LLM calls with token usage
-and 2-4 KB of captured input/output each, a tool and a failing span per agent,
-saved with ``handle.save`` as OTLP JSON, then timed from the file on disk:
+The trace is the render benchmark's (``bench_render.make_trace``, real tracing:
+agents holding LLM calls with token usage and captured input/output, a failing
+tool span per agent), saved with ``handle.save`` as OTLP JSON, then timed from the file on disk:
 
 * load: ``datapizza_tracing.load(path)`` (read, parse, rebuild the snapshot);
 * terminal: the rich report (summary with cost, tree with the critical path,
@@ -26,40 +26,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from opentelemetry import trace
-from opentelemetry.trace import Status, StatusCode
-
 import datapizza_tracing
-from datapizza_tracing import ContextTracing, record_usage
-from datapizza_tracing.analysis.snapshot import TraceSnapshot
+from bench_render import make_trace  # the same realistic trace as the render benchmark
 from datapizza_tracing.render.report import render_text, trace_report
 
 GOAL_MS = 1_000
-CALLS_PER_AGENT = 8
-
-
-def make_trace(spans: int) -> TraceSnapshot:
-    tracer = trace.get_tracer("bench_load_render")
-    prompt = '[{"role": "user", "content": "' + "Compare the two quarterly reports. " * 90 + '"}]'
-    answer = "Revenue grew while costs stayed flat. " * 60
-    made = 1  # the root
-    with ContextTracing().trace("bench load", display="off") as handle:
-        while made < spans:
-            with tracer.start_as_current_span("agent", attributes={"type": "agent"}):
-                made += 1
-                for _ in range(min(CALLS_PER_AGENT, spans - made)):
-                    attributes = {"type": "generation", "input": prompt, "output": answer}
-                    with tracer.start_as_current_span("llm call", attributes=attributes) as span:
-                        record_usage(span, model="gpt-4o-mini", prompt_tokens=900, completion_tokens=120,
-                                     cached_tokens=512)  # fmt: skip
-                    made += 1
-                if made < spans:
-                    with tracer.start_as_current_span(
-                        "tool", attributes={"type": "tool", "retries": 2}
-                    ) as span:
-                        span.set_status(Status(StatusCode.ERROR, "TimeoutError: tool did not answer"))
-                    made += 1
-    return handle.snapshot()
 
 
 def median_ms(fn: Callable[[], Any], reps: int) -> tuple[float, Any]:
