@@ -30,6 +30,7 @@ from .html_attributes import AttributeBudget, attributes_label, attributes_table
 from .html_extras import CRITICAL_MARK, critical_span_ids, extra_sections, token_table_html
 from .html_style import (
     DETAIL_STYLE,
+    ERR_CLASS,
     KIDS_STYLE,
     LEAF_STYLE,
     PANEL_STYLE,
@@ -100,9 +101,9 @@ def _panel_html(summary: TraceSummary, masker: Masker) -> str:
     lines.append(f"<div>{spans}</div>")
     lines.append(f"<div>Duration: <b>{format_duration(summary.duration_s)}</b></div>")
     if summary.errors:
-        lines.append(f'<div class="dpt-err">Errors: {len(summary.errors):,}</div>')
+        lines.append(f'<div {ERR_CLASS}>Errors: {len(summary.errors):,}</div>')
         for span in summary.errors[:ERRORS_LISTED]:
-            lines.append(f'<div class="dpt-err">✗ {esc(span.name)}: {_status_message(span)}</div>')
+            lines.append(f'<div {ERR_CLASS}>✗ {esc(span.name)}: {_status_message(span)}</div>')
         if len(summary.errors) > ERRORS_LISTED:
             lines.append(f'<div class="dpt-more">… {len(summary.errors) - ERRORS_LISTED:,} more errors</div>')
     url = trace_url(summary.trace_id)
@@ -198,7 +199,7 @@ class _Timeline:
 def _row_html(span: SpanRecord, timeline: _Timeline, critical: bool) -> str:
     attributes = span.attributes
     parts = [f'<span class="dpt-crit" title="on the critical path">{CRITICAL_MARK}</span>'] if critical else []
-    parts.append(f'<b class="dpt-err">{esc(span.name)}</b>' if span.is_error else f"<b>{esc(span.name)}</b>")
+    parts.append(f'<b {ERR_CLASS}>{esc(span.name)}</b>' if span.is_error else f"<b>{esc(span.name)}</b>")
     kind = span_kind(attributes)
     if kind:
         parts.append(f'<span class="dpt-kind">[{esc(kind)}]</span>')
@@ -215,7 +216,7 @@ def _row_html(span: SpanRecord, timeline: _Timeline, critical: bool) -> str:
             f"{format_count(call.prompt_tokens)}→{format_count(call.completion_tokens)} tok</span>"
         )
     if span.is_error:
-        parts.append(f'<span class="dpt-err">✗ {_status_message(span)}</span>')
+        parts.append(f'<span {ERR_CLASS}>✗ {_status_message(span)}</span>')
     bar_class = "error" if span.is_error else "running" if running else "llm" if call is not None else "ok"
     return f'<span class="dpt-label" title="{esc(span.name)}">{" ".join(parts)}</span>{timeline.bar(span, bar_class)}'
 

@@ -15,7 +15,7 @@ from ..analysis.snapshot import TraceSnapshot
 from ..analysis.summary import TokenUsage, TraceSummary
 from ..analysis.timing import span_timings
 from .formatting import format_cost, format_count, format_duration
-from .html_style import TD, TD_LEFT, TH, TH_LEFT, esc
+from .html_style import ERR_CLASS, TD, TD_LEFT, TH, TH_LEFT, esc
 from .insights import DEFAULT_TIMING_ROWS
 from .panel import COST_COLUMN, TOKEN_COLUMNS, total_cost_text
 
@@ -65,7 +65,7 @@ def timing_table_html(snapshot: TraceSnapshot, limit: int = DEFAULT_TIMING_ROWS)
     head = _head_cells(("Span", "Count", "Total", "Mean", "Max", "Errors"))
     rows = []
     for row in timings[:limit]:
-        errors = f'<span class="dpt-err">{format_count(row.errors)}</span>' if row.errors else "0"
+        errors = f'<span {ERR_CLASS}>{format_count(row.errors)}</span>' if row.errors else "0"
         rows.append(
             f"<tr>{TD_LEFT}{esc(row.name)}</td>{TD}{format_count(row.count)}</td>"
             f"{TD}{format_duration(row.total_s)}{'…' if row.running else ''}</td>"

@@ -50,7 +50,7 @@ STYLE = (
     "margin:0 0 6px;display:inline-block;max-width:100%;box-sizing:border-box}"
     ".dpt .dpt-title{font-weight:600;margin-bottom:2px}"
     ".dpt .dpt-muted,.dpt .dpt-kind,.dpt .dpt-dur{color:var(--dpt-muted)}"
-    ".dpt .dpt-err{color:var(--dpt-err);font-weight:600}"
+    ".dpt .dpt-err{color:var(--dpt-err)!important;font-weight:600}"
     ".dpt .dpt-run,.dpt .dpt-more{color:var(--dpt-run);font-style:italic}"
     ".dpt .dpt-tok{color:var(--dpt-llm)}"
     ".dpt .dpt-crit{color:var(--dpt-run)}"
@@ -104,6 +104,9 @@ LEAF_STYLE = "padding-left:1.1em"
 TRACK_STYLE = "float:right;width:16em;height:.7em;margin-top:.35em;background:rgba(128,128,128,.2)"
 DETAIL_STYLE = "margin:2px 0 4px 1.5em"
 # JupyterLab's own table style right-aligns every cell: labels (first column, key/value) say left.
+# Errors stay red where <style> is stripped: a mid red that reads on light and dark backgrounds.
+ERROR_STYLE = "color:#e5534b"
+ERR_CLASS = f'class="dpt-err" style="{ERROR_STYLE}"'
 CELL_STYLE = "padding:1px 8px"
 LEFT_CELL_STYLE = "padding:1px 8px;text-align:left"
 TD = f'<td style="{CELL_STYLE}">'

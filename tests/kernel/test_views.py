@@ -113,7 +113,7 @@ def test_widget_view_shows_a_failing_block_and_the_cell_still_fails(kernel: Kern
     assert execution.status == "error" and execution.error["ename"] == "ValueError"
     _, replaced = the_one(execution, "update_display_data")
     html = replaced["content"]["data"]["text/html"]
-    assert "Errors: 1" in html and "ValueError: boom &lt;b&gt;" in html and '<b class="dpt-err">failing</b>' in html
+    assert "Errors: 1" in html and "ValueError: boom &lt;b&gt;" in html and '<b class="dpt-err" style="color:#e5534b">failing</b>' in html
 
 
 def test_a_failing_ticker_never_reaches_the_traced_code(kernel: KernelSession) -> None:

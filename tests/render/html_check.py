@@ -17,6 +17,7 @@ _FIXED_STYLES = (
     "float:right;width:16em;height:.7em;margin-top:.35em;background:rgba(128,128,128,.2)",
     "padding:1px 8px",
     "padding:1px 8px;text-align:left",
+    "color:#e5534b",
 )
 STYLE_SHAPES = re.compile(
     "|".join((

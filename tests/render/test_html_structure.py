@@ -121,10 +121,14 @@ def test_colours_follow_the_jupyterlab_theme_with_light_and_dark_fallbacks() -> 
         ".dpt-bar.llm{background:var(--dpt-llm)!important}",
         ".dpt-bar.error{background:var(--dpt-err)!important}",
         ".dpt-bar.running{background:var(--dpt-run)!important}",
+        ".dpt .dpt-err{color:var(--dpt-err)!important;font-weight:600}",
     ):
         assert rule in STYLE, rule
-    html = render_html(agent_snapshot())
-    assert "color:" not in "".join(re.findall(r'style="([^"]*)"', html))  # no text colour is fixed
+    html = render_html(agent_snapshot())  # it holds a failing span
+    inline = ";".join(re.findall(r'style="([^"]*)"', html))
+    # The one text colour fixed inline is the error red (for stripped <style>), a mid red readable on
+    # both themes; the theme's own error colour overrides it when the stylesheet is there.
+    assert re.findall(r"(?<![-\w])color:([^;]+)", inline) and set(re.findall(r"(?<![-\w])color:([^;]+)", inline)) == {"#e5534b"}
 
 
 def test_layout_is_inline_too_so_it_survives_a_stripped_stylesheet() -> None:
