@@ -15,12 +15,9 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import subprocess
-import sys
 import tracemalloc
-from pathlib import Path
 
+import implementations
 from implementations import IMPLEMENTATIONS, Implementation, load
 from opentelemetry import trace
 
@@ -76,16 +73,7 @@ def run_one(name: str) -> dict[str, object]:
 
 
 def run_in_subprocess(name: str) -> dict[str, object]:
-    # One process per implementation: each owns the global tracer provider.
-    # This checkout's package is the one measured, installed or not.
-    repo_root = str(Path(__file__).resolve().parents[1])
-    python_path = os.pathsep.join(filter(None, [repo_root, os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "DATAPIZZA_TRACING_DISPLAY": "off", "PYTHONPATH": python_path}
-    command = [sys.executable, str(Path(__file__).resolve()), "--impl", name, "--json"]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{name} benchmark failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return implementations.run_in_subprocess(__file__, name)
 
 
 def print_table(all_results: list[dict[str, object]]) -> None:

@@ -20,12 +20,11 @@ import gc
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
+import implementations
 from implementations import IMPLEMENTATIONS, Implementation, load
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -98,26 +97,8 @@ def run_one(name: str, reps_small: int, reps_large: int) -> dict[str, object]:
 
 
 def run_in_subprocess(name: str, reps_small: int, reps_large: int) -> dict[str, object]:
-    # One process per implementation: each owns the global tracer provider.
-    # This checkout's package is the one measured, installed or not.
-    repo_root = str(Path(__file__).resolve().parents[1])
-    python_path = os.pathsep.join(filter(None, [repo_root, os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "DATAPIZZA_TRACING_DISPLAY": "off", "PYTHONPATH": python_path}
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--impl",
-        name,
-        "--json",
-        "--reps-small",
-        str(reps_small),
-        "--reps-large",
-        str(reps_large),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{name} benchmark failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    extra = ["--reps-small", str(reps_small), "--reps-large", str(reps_large)]
+    return implementations.run_in_subprocess(__file__, name, extra)
 
 
 def print_table(all_results: list[dict[str, object]]) -> None:

@@ -6,8 +6,13 @@ processor to OpenTelemetry's global provider, which can be set once per process.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 IMPLEMENTATIONS = ("datapizza-tracing", "datapizza-ai-core")
@@ -71,3 +76,19 @@ def load(name: str) -> Implementation:
     if name == "datapizza-ai-core":
         return _datapizza_ai()
     raise SystemExit(f"unknown implementation {name!r}; use one of {', '.join(IMPLEMENTATIONS)}")
+
+
+def run_in_subprocess(script: str, name: str, extra_args: Sequence[str] = ()) -> dict[str, object]:
+    """Run ``script --impl NAME --json ...`` in a fresh interpreter and return its last JSON line.
+
+    One process per implementation: each owns the global tracer provider. This
+    checkout's package is the one measured, installed or not.
+    """
+    repo_root = str(Path(__file__).resolve().parents[1])
+    python_path = os.pathsep.join(filter(None, [repo_root, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "DATAPIZZA_TRACING_DISPLAY": "off", "PYTHONPATH": python_path}
+    command = [sys.executable, str(Path(script).resolve()), "--impl", name, "--json", *extra_args]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{name} benchmark failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
