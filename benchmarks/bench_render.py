@@ -21,7 +21,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from datapizza_tracing import ContextTracing, record_usage
-from datapizza_tracing.analysis.snapshot import TraceSnapshot
+from datapizza_tracing.model.snapshot import TraceSnapshot
 from datapizza_tracing.render.html import render_html, render_plain
 
 GOAL_MS = 300

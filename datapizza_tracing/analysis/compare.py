@@ -15,7 +15,7 @@ from typing import Any
 
 from .cost import CostBreakdown, cost_breakdown
 from .history import HistoryLookupError, Ref, TraceHistory, session_history
-from .snapshot import TraceSnapshot
+from ..model.snapshot import TraceSnapshot
 from .summary import TokenUsage, summarize
 
 # Wall times are noisy: a duration counts as changed from this relative difference on.

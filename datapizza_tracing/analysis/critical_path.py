@@ -21,8 +21,8 @@ time. The result is the chosen span ids in start order, the root first.
 
 from __future__ import annotations
 
-from ..collect.record import SpanRecord
-from .snapshot import TraceSnapshot
+from ..model.record import SpanRecord
+from ..model.snapshot import TraceSnapshot
 
 
 def critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:

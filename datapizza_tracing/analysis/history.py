@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from ..config import ConfigError
-from .snapshot import TraceSnapshot
+from ..model.snapshot import TraceSnapshot
 from .summary import TraceSummary, summarize
 
 HISTORY_ENV = "DATAPIZZA_TRACING_HISTORY"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..collect.record import SpanRecord
-from .snapshot import TraceSnapshot
+from ..model.record import SpanRecord
+from ..model.snapshot import TraceSnapshot
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from .. import config
-from ..analysis.snapshot import TraceSnapshot, subtree
+from ..model.snapshot import TraceSnapshot, subtree
 from .collector import SpanCollector, TraceStore
 from .flush import flush_within
 from .propagation import FOLLOW_THREADS_KEY
 from .provider import sdk_disabled, sdk_provider
-from .record import SpanRecord, record_from_span
+from ..model.record import SpanRecord
 
 TRACER_NAME = "datapizza_tracing"
 

@@ -13,7 +13,8 @@ import threading
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
-from .record import SPAN_ID, TRACE_ID, SpanRecord, record_from_ended_span, record_from_span
+from ..model.record import SpanRecord
+from .sdk_spans import SPAN_ID, TRACE_ID, record_from_ended_span, record_from_span
 
 _RACE_MARGIN = 64
 

@@ -7,7 +7,7 @@ import sys
 from typing import Protocol
 
 from .. import config
-from ..analysis.snapshot import TraceSnapshot
+from ..model.snapshot import TraceSnapshot
 from ..collect.block import TraceBlock
 from .terminal import TerminalView
 

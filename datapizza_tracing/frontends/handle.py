@@ -8,10 +8,10 @@ from typing import Any
 
 from opentelemetry.sdk.trace import ReadableSpan
 
-from ..analysis.snapshot import TraceSnapshot
+from ..model.snapshot import TraceSnapshot
 from ..analysis.summary import TraceSummary, summarize
 from ..collect.block import TraceBlock
-from ..collect.record import to_readable_span
+from ..collect.sdk_spans import to_readable_span
 
 
 class TraceHandle:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rich.console import Console, RenderableType
 
-from ..analysis.snapshot import TraceSnapshot
+from ..model.snapshot import TraceSnapshot
 from ..render.html import static_bundle as report_bundle
 from ..render.insights import static_bundle
 from ..render.report import trace_report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from ..analysis.snapshot import TraceSnapshot
+from ..model.snapshot import TraceSnapshot
 from ..render.report import trace_report
 
 

@@ -20,11 +20,11 @@ inline (see ``html_style``), as fixed literals.
 from __future__ import annotations
 
 from .. import config
-from ..analysis.snapshot import TraceSnapshot
+from ..model.snapshot import TraceSnapshot
 from ..analysis.summary import TraceSummary, summarize
 from ..analysis.tree import build_tree, walk
 from ..analysis.vocabulary import llm_call, span_kind
-from ..collect.record import SpanRecord
+from ..model.record import SpanRecord
 from .formatting import format_count, format_duration, more_spans_line
 from .html_attributes import AttributeBudget, attributes_label, attributes_table, has_details
 from .html_extras import CRITICAL_MARK, critical_span_ids, extra_sections, token_table_html

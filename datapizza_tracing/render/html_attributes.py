@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..analysis.vocabulary import INPUT_KEYS, OUTPUT_KEYS
-from ..collect.record import SpanRecord
+from ..model.record import SpanRecord
 from .formatting import format_duration
 from .html_style import TD_LEFT, esc
 from .masking import MASK, Masker

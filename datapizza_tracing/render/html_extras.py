@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from ..analysis.cost import cost_breakdown
 from ..analysis.critical_path import critical_path_ids
-from ..analysis.snapshot import TraceSnapshot
+from ..model.snapshot import TraceSnapshot
 from ..analysis.summary import TokenUsage, TraceSummary
 from ..analysis.timing import span_timings
 from .formatting import format_cost, format_count, format_duration

@@ -7,7 +7,7 @@ import io
 from rich.console import Console, Group, RenderableType
 
 from .. import config
-from ..analysis.snapshot import TraceSnapshot
+from ..model.snapshot import TraceSnapshot
 from ..analysis.summary import summarize
 from ..analysis.timing import span_timings
 from .insights import timing_table

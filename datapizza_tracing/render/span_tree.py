@@ -6,10 +6,10 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..analysis.critical_path import critical_path_ids
-from ..analysis.snapshot import TraceSnapshot
+from ..model.snapshot import TraceSnapshot
 from ..analysis.tree import build_tree, walk
 from ..analysis.vocabulary import llm_call, span_kind
-from ..collect.record import SpanRecord
+from ..model.record import SpanRecord
 from .formatting import format_duration, more_spans_line
 from .masking import scrub_text
 

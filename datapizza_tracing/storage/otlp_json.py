@@ -34,8 +34,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Link, SpanContext, SpanKind, TraceFlags
 
-from ..analysis.snapshot import TraceSnapshot
-from ..collect.record import SpanEvent, SpanRecord
+from ..model.snapshot import TraceSnapshot
+from ..model.record import SpanEvent, SpanRecord
 
 DROPPED_KEY = "datapizza_tracing.dropped_spans"
 NOTES_KEY = "datapizza_tracing.notes"

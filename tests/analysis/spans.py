@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from datapizza_tracing.analysis.snapshot import TraceSnapshot
-from datapizza_tracing.collect.record import OK, UNSET, SpanEvent, SpanRecord
+from datapizza_tracing.model.snapshot import TraceSnapshot
+from datapizza_tracing.model.record import OK, UNSET, SpanEvent, SpanRecord
 
 SECOND = 1_000_000_000
 BASE_NS = 1_700_000_000 * SECOND  # a realistic epoch, so times look like real ones

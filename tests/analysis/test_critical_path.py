@@ -6,7 +6,7 @@ import dataclasses
 
 from datapizza_tracing.analysis.critical_path import critical_path, critical_path_ids
 from datapizza_tracing.analysis.timing import span_timings
-from datapizza_tracing.collect.record import ERROR
+from datapizza_tracing.model.record import ERROR
 from datapizza_tracing.render.report import render_text, trace_report
 from datapizza_tracing.render.span_tree import CRITICAL_MARK
 

@@ -9,7 +9,7 @@ import datapizza_tracing as dt
 from datapizza_tracing import ConfigError, ContextTracing, generation_span, record_usage
 from datapizza_tracing.analysis.compare import compare_snapshots
 from datapizza_tracing.analysis.history import HISTORY_ENV, HistoryLookupError, TraceHistory
-from datapizza_tracing.collect.record import ERROR
+from datapizza_tracing.model.record import ERROR
 from datapizza_tracing.render.insights import comparison_view, history_table, static_bundle
 from datapizza_tracing.render.report import render_text
 

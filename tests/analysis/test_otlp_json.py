@@ -9,8 +9,8 @@ import pytest
 from opentelemetry.trace import SpanKind
 
 from datapizza_tracing import TraceFileError
-from datapizza_tracing.analysis.snapshot import TraceSnapshot
-from datapizza_tracing.collect.record import ERROR, OK, SpanEvent
+from datapizza_tracing.model.snapshot import TraceSnapshot
+from datapizza_tracing.model.record import ERROR, OK, SpanEvent
 from datapizza_tracing.storage import load_snapshot, load_snapshots, save_snapshot, snapshot_to_otlp
 
 from .spans import BASE_NS, TRACE_ID, snapshot, span

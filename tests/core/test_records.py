@@ -7,7 +7,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode
 
-from datapizza_tracing.collect.record import (
+from datapizza_tracing.collect.sdk_spans import (
     SPAN_ID,
     TRACE_ID,
     record_from_ended_span,

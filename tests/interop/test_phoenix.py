@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from datapizza_tracing.analysis.snapshot import TraceSnapshot
+from datapizza_tracing.model.snapshot import TraceSnapshot
 from datapizza_tracing.analysis.summary import summarize
 from datapizza_tracing.analysis.tree import build_tree, walk
-from datapizza_tracing.collect.record import SpanRecord
+from datapizza_tracing.model.record import SpanRecord
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.phoenix import PhoenixServer, phoenix_executable
 

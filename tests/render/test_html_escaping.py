@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from datapizza_tracing.collect.record import ERROR, SpanEvent
+from datapizza_tracing.model.record import ERROR, SpanEvent
 from datapizza_tracing.render.html import render_html
 from datapizza_tracing.render.live_html import LiveFrame, LiveRow, render_live_html
 from tests.analysis.spans import BASE_NS, llm, snapshot, span

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from datapizza_tracing.analysis.snapshot import TraceSnapshot
-from datapizza_tracing.collect.record import ERROR, SpanEvent
+from datapizza_tracing.model.snapshot import TraceSnapshot
+from datapizza_tracing.model.record import ERROR, SpanEvent
 from datapizza_tracing.render.html import render_html, static_bundle
 from datapizza_tracing.render.html_style import STYLE
 from datapizza_tracing.render.report import render_text, trace_report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from datapizza_tracing.collect.record import ERROR, SpanEvent
+from datapizza_tracing.model.record import ERROR, SpanEvent
 from datapizza_tracing.render.html import render_html, static_bundle
 from datapizza_tracing.render.masking import MASK, Masker, scrub_text
 from tests.analysis.spans import BASE_NS, snapshot, span

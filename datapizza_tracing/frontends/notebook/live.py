@@ -26,7 +26,7 @@ import time
 from IPython.display import display, update_display
 from opentelemetry import context as otel_context
 
-from ...analysis.snapshot import TraceSnapshot
+from ...model.snapshot import TraceSnapshot
 from ...collect.block import TraceBlock
 from ...render.html import static_bundle
 from ...render.live_html import render_live_html

@@ -17,7 +17,7 @@ import time
 
 from ...analysis.vocabulary import llm_call, span_kind
 from ...collect.block import TraceBlock
-from ...collect.record import ERROR, SpanRecord
+from ...model.record import ERROR, SpanRecord
 from ...render.live_html import LIVE_ROWS, LiveFrame, LiveRow
 
 CHILDREN_SHOWN = 10  # latest finished children shown per span; earlier ones become one marker row

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from IPython.display import display
 
-from ...analysis.snapshot import TraceSnapshot
+from ...model.snapshot import TraceSnapshot
 from ...render.html import static_bundle
 
 

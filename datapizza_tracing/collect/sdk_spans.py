@@ -1,58 +1,21 @@
-"""The compact form in which collected spans are kept.
+"""Copying OpenTelemetry SDK spans into ``SpanRecord``s, and back.
 
-An SDK span drags a dozen small objects with it (context, status, bounded
-attribute maps with locks, ...). Kept by the thousand they make the cyclic
-garbage collector the main cost of tracing. A ``SpanRecord`` is one tuple of
-plain values, so holding many of them stays cheap; ``to_readable_span`` rebuilds
-the OpenTelemetry view only when a caller asks for it.
+``record_from_ended_span`` runs once per span of every tracked block, so it
+reads the SDK's fields directly; ``to_readable_span`` rebuilds the read-only
+OpenTelemetry span only when ``TraceHandle.get_spans()`` asks for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
-from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Event, ReadableSpan
-from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags
+from opentelemetry.trace import SpanContext, Status, StatusCode, TraceFlags
 
-UNSET, OK, ERROR = 0, 1, 2
+from ..model.record import ERROR, OK, UNSET, SpanEvent, SpanRecord
+
 _STATUS_CODES = {StatusCode.UNSET: UNSET, StatusCode.OK: OK, StatusCode.ERROR: ERROR}
 _STATUS_BY_CODE = {v: k for k, v in _STATUS_CODES.items()}
-
-
-class SpanEvent(NamedTuple):
-    name: str
-    timestamp_ns: int
-    attributes: Mapping[str, Any]
-
-
-class SpanRecord(NamedTuple):
-    """One span, finished or still running (``end_ns`` is ``None`` while it runs)."""
-
-    name: str
-    span_id: int
-    parent_id: int  # 0 for a span without a parent
-    start_ns: int
-    end_ns: int | None
-    status: int  # UNSET, OK or ERROR
-    status_message: str | None
-    attributes: Mapping[str, Any]
-    events: tuple[SpanEvent, ...] = ()
-    kind: SpanKind = SpanKind.INTERNAL
-    scope: InstrumentationScope | None = None
-    resource: Resource | None = None
-    links: tuple[Link, ...] = ()
-    trace_id: int = 0
-
-    @property
-    def is_error(self) -> bool:
-        return self.status == ERROR
-
-    def duration_ns(self, now_ns: int) -> int:
-        """Duration so far: up to ``now_ns`` while the span runs."""
-        return (self.end_ns if self.end_ns is not None else now_ns) - self.start_ns
 
 
 def _plain_attributes(attributes: Any) -> dict[str, Any]:

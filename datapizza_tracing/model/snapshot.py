@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ..collect.record import SpanRecord
+from .record import SpanRecord
 
 
 _T = TypeVar("_T")
