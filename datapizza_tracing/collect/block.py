@@ -11,12 +11,13 @@ from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from .. import config
-from ..model.snapshot import TraceSnapshot, subtree
+from ..model.record import SpanRecord
+from ..model.rows import SpanRows, records_from_rows, span_ids_of_row
+from ..model.snapshot import TraceSnapshot
 from .collector import SpanCollector, TraceStore
 from .flush import flush_within
 from .propagation import FOLLOW_THREADS_KEY
 from .provider import sdk_disabled, sdk_provider
-from ..model.record import SpanRecord
 
 TRACER_NAME = "datapizza_tracing"
 
@@ -37,6 +38,7 @@ class TraceBlock:
         self._store: TraceStore | None = None
         self._owns_store = False
         self._token: Token[otel_context.Context] | None = None
+        self._first_row = 0  # rows of the shared store before this block began hold none of its spans
         self._final: TraceSnapshot | None = None
         self._end_ns: int | None = None  # for a root span that keeps no end time (not recording)
         self._notes: list[str] = []
@@ -51,6 +53,7 @@ class TraceBlock:
         if self.root.is_recording():
             self._store = self._collector.track(self.trace_id, self._max_spans, self._follow_threads)
             self._owns_store = self._store.users == 1
+            self._first_row = len(self._store.rows)
             # Started before we tracked it; a recording span is an SDK span.
             self._store.running[self.root_span_id] = self.root  # type: ignore[assignment]
             self._store.pinned.add(self.root_span_id)  # kept even over the span cap
@@ -93,26 +96,28 @@ class TraceBlock:
             return self._final
         now = time.time_ns()
         store = self._store
-        spans: list[SpanRecord] = []
+        spans: SpanRows | tuple[SpanRecord, ...] = ()
         if store is not None:
             # Running spans first, finished ones second: a span ending in between
             # is then seen twice (its running copy is dropped below), never missed.
-            finished_before = len(store.records)
+            finished_before = len(store.rows)
             running = store.running_records()
-            finished = list(store.records)
-            ended_since = {span.span_id for span in finished[finished_before:]}
-            spans = finished + [span for span in running if span.span_id not in ended_since]
+            rows = store.rows[self._first_row :]
+            ended_since = {span_ids_of_row(row)[0] for row in rows[finished_before - self._first_row :]}
+            running_now = tuple(span for span in running if span.span_id not in ended_since)
+            # Records are built when the snapshot is first read, not here.
+            spans = SpanRows(rows, store.table, self.trace_id, running_now)
             # The trace holds spans outside this block when the block is nested
             # or runs under a span of its caller (a web request, say).
             if not self._owns_store or self._root_has_parent:
-                spans = subtree(spans, self.root_span_id, keep_orphans=False)
+                spans = spans.under(self.root_span_id)
         # A sampled-out or disabled root span has no end time: the block's own end stands in.
         root_end = getattr(self.root, "end_time", None) or self._end_ns
         return TraceSnapshot(
             name=self.name,
             trace_id=self.trace_id,
             root_span_id=self.root_span_id,
-            spans=tuple(spans),
+            spans=spans,
             start_ns=self.start_ns,
             end_ns=root_end,
             taken_ns=now,
@@ -125,8 +130,8 @@ class TraceBlock:
         store = self._store
         if store is None:
             return [], cursor
-        records = store.records[cursor:]
-        return records, cursor + len(records)
+        rows = store.rows[cursor:]
+        return records_from_rows(rows, store.table, self.trace_id), cursor + len(rows)
 
     def running_records(self) -> list[SpanRecord]:
         store = self._store

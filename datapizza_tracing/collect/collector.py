@@ -1,12 +1,13 @@
 """The one span processor: keeps spans of tracked traces, ignores the rest.
 
 It runs on whatever thread starts or ends a span, so both hooks are a dict
-lookup for untracked spans and a tuple build plus ``list.append`` (atomic under
-the GIL) for tracked ones. It never raises into the traced code.
+lookup for untracked spans, and for tracked ones a ticket, a tuple build and a
+``list.append``. It never raises into the traced code.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 
@@ -14,9 +15,8 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
 from ..model.record import SpanRecord
-from .sdk_spans import SPAN_ID, TRACE_ID, record_from_ended_span, record_from_span
-
-_RACE_MARGIN = 64
+from ..model.rows import InternTable, Row
+from .sdk_spans import SPAN_ID, TRACE_ID, record_from_span, row_from_ended_span
 
 _log = logging.getLogger(__name__)
 
@@ -25,8 +25,18 @@ class TraceStore:
     """Spans of one tracked trace id, shared by the (nested) blocks that track it."""
 
     __slots__ = (
-        "trace_id", "max_spans", "follow_threads", "records", "running", "dropped", "users",
-        "pinned", "unlocked_room", "_lock",
+        "_dropped",
+        "_lock",
+        "follow_threads",
+        "max_spans",
+        "pinned",
+        "room",
+        "rows",
+        "running",
+        "table",
+        "tickets",
+        "trace_id",
+        "users",
     )
 
     def __init__(self, trace_id: int, max_spans: int, follow_threads: bool) -> None:
@@ -35,28 +45,31 @@ class TraceStore:
         # The outermost block's choice; thread propagation reads the innermost
         # block's from the context instead (see propagation.FOLLOW_THREADS_KEY).
         self.follow_threads = follow_threads
-        self.records: list[SpanRecord] = []
+        self.rows: list[Row] = []  # finished spans, in the form of model.rows
+        self.table = InternTable()
         # span_id -> live SDK span, so views can show what is still running.
         self.running: dict[int, Span] = {}
-        self.dropped = 0
         self.users = 0
         # Root spans of the blocks sharing this store: kept even over the cap,
         # since a root ends last and the summary needs it (status, duration).
         self.pinned: set[int] = set()
-        # Below this many records a span is appended without the lock (append is
-        # atomic under the GIL). The margin absorbs threads racing past the
-        # unlocked check, so the cap itself is enforced exactly under the lock.
-        self.unlocked_room = max(0, max_spans - 1 - _RACE_MARGIN)
+        # Every ending span takes a ticket; the first ``room`` are kept. ``next``
+        # on an itertools.count is one C call, atomic under the GIL, so the cap
+        # is exact however threads interleave, with no lock on the hot path.
+        # One slot stays free for the outermost root span, which ends last.
+        self.room = max_spans - 1
+        self.tickets = itertools.count()
+        self._dropped = 0
         self._lock = threading.Lock()
 
-    def finish_near_cap(self, span_id: int, span: ReadableSpan) -> None:
-        """Keep or drop one span once the store is close to ``max_spans``."""
-        with self._lock:
-            # One slot stays free for the outermost root span, which ends last.
-            if len(self.records) < self.max_spans - 1 or span_id in self.pinned:
-                self.records.append(record_from_ended_span(span, self.trace_id, span_id))
-            else:
-                self.dropped += 1
+    @property
+    def dropped(self) -> int:
+        """Spans that ended over the cap: counted, not kept."""
+        return self._dropped
+
+    def count_dropped(self) -> None:
+        with self._lock:  # ``+=`` on an attribute is not atomic
+            self._dropped += 1
 
     def running_records(self) -> list[SpanRecord]:
         """Records of spans started but not ended yet (``end_ns`` is ``None``)."""
@@ -102,13 +115,13 @@ class SpanCollector(SpanProcessor):
             store = stores.get(trace_id)
             if store is None:
                 return
-            # Runs once per span of every tracked block: no helper calls but the record.
+            # Runs once per span of every tracked block: no helper calls but the row.
             span_id = context[SPAN_ID]
             store.running.pop(span_id, None)
-            if len(store.records) < store.unlocked_room:
-                store.records.append(record_from_ended_span(span, trace_id, span_id))
+            if next(store.tickets) < store.room or span_id in store.pinned:
+                store.rows.append(row_from_ended_span(span, span_id, store.table))
             else:
-                store.finish_near_cap(span_id, span)
+                store.count_dropped()
         except Exception:
             self._report_failure()
 

@@ -1,18 +1,21 @@
-"""Copying OpenTelemetry SDK spans into ``SpanRecord``s, and back.
+"""Copying OpenTelemetry SDK spans into rows and ``SpanRecord``s, and back.
 
-``record_from_ended_span`` runs once per span of every tracked block, so it
-reads the SDK's fields directly; ``to_readable_span`` rebuilds the read-only
-OpenTelemetry span only when ``TraceHandle.get_spans()`` asks for it.
+``row_from_ended_span`` runs once per span of every tracked block, so it reads
+the SDK's fields directly; ``record_from_span`` copies a running span for the
+live views; ``to_readable_span`` rebuilds the read-only OpenTelemetry span only
+when ``TraceHandle.get_spans()`` asks for it.
 """
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.trace import SpanContext, Status, StatusCode, TraceFlags
 
 from ..model.record import ERROR, OK, UNSET, SpanEvent, SpanRecord
+from ..model.rows import NUMBERS, InternTable, Row
 
 _STATUS_CODES = {StatusCode.UNSET: UNSET, StatusCode.OK: OK, StatusCode.ERROR: ERROR}
 _STATUS_BY_CODE = {v: k for k, v in _STATUS_CODES.items()}
@@ -58,24 +61,19 @@ def record_from_span(span: Any) -> SpanRecord:
     )
 
 
-_new_record = tuple.__new__  # skips NamedTuple's Python-level __new__ on the hot path
 # ``SpanContext`` is a tuple (trace_id, span_id, is_remote, ...): indexing it
 # skips a Python property call per field, once per span of every tracked block.
 TRACE_ID, SPAN_ID = 0, 1
+_pack_numbers = NUMBERS.pack
 
 
-def _status_code(code: StatusCode) -> int:
-    # Identity checks: Enum.__hash__ is Python code, too slow for once per span.
-    return ERROR if code is StatusCode.ERROR else OK if code is StatusCode.OK else UNSET
-
-
-def record_from_ended_span(span: Any, trace_id: int, span_id: int) -> SpanRecord:
-    """``record_from_span`` for the read-only span ``on_end`` receives: the hot path.
+def row_from_ended_span(span: Any, span_id: int, table: InternTable) -> Row:
+    """The row (see ``model.rows``) of the read-only span ``on_end`` receives: the hot path.
 
     It reads the SDK's fields directly (a property call each costs as much as
-    the rest together) and keeps the span's attribute dict itself instead of a
-    copy: the SDK freezes it when the span ends. Spans of another shape take
-    the general path. ``trace_id`` and ``span_id`` are the caller's, already read.
+    the rest together) and takes the attribute values out of the span's own
+    dict, which the SDK froze when the span ended. Spans of another shape take
+    the general path. ``span_id`` is the caller's, already read.
     """
     try:
         parent = span._parent
@@ -83,29 +81,69 @@ def record_from_ended_span(span: Any, trace_id: int, span_id: int) -> SpanRecord
         attributes = span._attributes._dict
         events = span._events._dq
         links = span._links._dq
-        code = status._status_code
-        description = status._description
-    except AttributeError:
-        return record_from_span(span)
-    return _new_record(
-        SpanRecord,
-        (
-            span._name,
+        scope = span._instrumentation_scope
+        resource = span._resource
+        last = table.last
+        origin = last[2] if last[0] is scope and last[1] is resource else table.origin(scope, resource)
+        numbers = _pack_numbers(
             span_id,
             parent[SPAN_ID] if parent is not None else 0,
             span._start_time,
             span._end_time,
-            _status_code(code),
-            description,
-            attributes,
-            _events(events) if events else (),
-            span._kind,
-            span._instrumentation_scope,
-            span._resource,
-            tuple(links) if links else (),
-            trace_id,
-        ),
-    )
+            status._status_code._value_,
+            span._kind._value_,
+            origin,
+        )
+    except (AttributeError, TypeError, struct.error):
+        return row_from_record(record_from_span(span), table)
+    events = _packed_events(events) if events else ()
+    links = _packed_links(links) if links else ()
+    if not attributes:
+        return (span._name, numbers, status._description, (), events, links)
+    keys = tuple(attributes)
+    keys = table.key_sets.setdefault(keys, keys)
+    return (span._name, numbers, status._description, keys, events, links, *attributes.values())
+
+
+def row_from_record(record: SpanRecord, table: InternTable) -> Row:
+    """The row of any record: the general path, for spans of another shape."""
+    origin = table.origin(record.scope, record.resource)
+    values = (record.span_id, record.parent_id, record.start_ns, record.end_ns, record.status,
+              getattr(record.kind, "value", 0), origin)
+    try:
+        numbers: bytes | tuple[Any, ...] = _pack_numbers(*values)
+    except (TypeError, struct.error):  # an end time of None, an id out of range: keep them as they are
+        numbers = values
+    attributes = dict(record.attributes)
+    keys = tuple(attributes)
+    events = tuple((e.name, e.timestamp_ns, _items(e.attributes)) for e in record.events)
+    links = _packed_links(record.links)
+    keys = table.key_sets.setdefault(keys, keys) if keys else ()
+    return (record.name, numbers, record.status_message, keys, events, links, *attributes.values())
+
+
+def _items(mapping: Any) -> tuple[tuple[str, Any], ...]:
+    """A mapping as a tuple of pairs: a dict in a row would keep the GC tracking it (see model.rows)."""
+    return tuple(mapping.items()) if mapping else ()
+
+
+def _packed_events(events: Any) -> tuple[tuple[str, int, tuple[tuple[str, Any], ...]], ...]:
+    return tuple((e.name, e.timestamp, _items(_plain_attributes(e.attributes))) for e in events)
+
+
+def _packed_links(links: Any) -> tuple[tuple[Any, ...], ...]:
+    packed = []
+    for link in links:
+        context = link.context
+        packed.append((
+            context.trace_id,
+            context.span_id,
+            context.is_remote,
+            int(context.trace_flags),
+            _items(context.trace_state),
+            _items(_plain_attributes(link.attributes)),
+        ))
+    return tuple(packed)
 
 
 def to_readable_span(record: SpanRecord) -> ReadableSpan:

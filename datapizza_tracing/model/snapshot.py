@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -19,7 +19,9 @@ class TraceSnapshot:
     name: str
     trace_id: int
     root_span_id: int
-    spans: tuple[SpanRecord, ...]  # finished first, then running ones (end_ns None)
+    # Finished first, then running ones (end_ns None). A tuple, or a block's
+    # model.rows.SpanRows, which builds its records on the first read.
+    spans: Sequence[SpanRecord]
     start_ns: int
     end_ns: int | None  # None while the block runs
     taken_ns: int
