@@ -8,11 +8,12 @@ from types import TracebackType
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import Status, StatusCode
 
 from .. import config
 from ..model.record import SpanRecord
-from ..model.rows import SpanRows, records_from_rows, span_ids_of_row
+from ..model.rows import SpanRows, records_from_rows, span_ids
 from ..model.snapshot import TraceSnapshot
 from .collector import SpanCollector, TraceStore
 from .flush import flush_within
@@ -42,7 +43,7 @@ class TraceBlock:
         self._final: TraceSnapshot | None = None
         self._end_ns: int | None = None  # for a root span that keeps no end time (not recording)
         self._notes: list[str] = []
-        self.root: trace.Span = trace.get_tracer(TRACER_NAME).start_span(name)
+        self.root: trace.Span = _tracer().start_span(name)
         context = self.root.get_span_context()
         self.trace_id = context.trace_id
         self.root_span_id = context.span_id
@@ -102,8 +103,9 @@ class TraceBlock:
             # is then seen twice (its running copy is dropped below), never missed.
             finished_before = len(store.rows)
             running = store.running_records()
-            rows = store.rows[self._first_row :]
-            ended_since = {span_ids_of_row(row)[0] for row in rows[finished_before - self._first_row :]}
+            first = self._first_row
+            rows = tuple(store.rows[first:] if first else store.rows)  # whole rows: each was added in one step
+            ended_since = set(span_ids(rows[finished_before - first :]))
             running_now = tuple(span for span in running if span.span_id not in ended_since)
             # Records are built when the snapshot is first read, not here.
             spans = SpanRows(rows, store.table, self.trace_id, running_now)
@@ -130,7 +132,7 @@ class TraceBlock:
         store = self._store
         if store is None:
             return [], cursor
-        rows = store.rows[cursor:]
+        rows = store.rows[cursor:]  # whole rows: each was added in one step
         return records_from_rows(rows, store.table, self.trace_id), cursor + len(rows)
 
     def running_records(self) -> list[SpanRecord]:
@@ -152,7 +154,32 @@ class TraceBlock:
         # Batch exporters send from a background thread: flush so the spans of a
         # block are in the backend by the time the block returns.
         provider = sdk_provider()
-        if provider is None or not self._owns_store:
+        if provider is None or not self._owns_store or not _has_other_processors(provider):
             return
         flush_within(provider, self._flush_timeout_ms)
+
+
+def _has_other_processors(provider: TracerProvider) -> bool:
+    """Whether a processor besides the collector may hold spans to flush.
+
+    With the collector alone there is nothing to flush, and the flush would
+    start a thread and wait for it at every block's end (over a millisecond).
+    """
+    processors = getattr(getattr(provider, "_active_span_processor", None), "_span_processors", None)
+    if not isinstance(processors, tuple):  # another SDK layout: flush to be safe
+        return True
+    return any(not isinstance(processor, SpanCollector) for processor in processors)
+
+
+def _tracer() -> trace.Tracer:
+    """The tracer of root spans, made once per global provider (making one costs a scope each time)."""
+    global _root_tracer
+    provider = trace.get_tracer_provider()
+    cached = _root_tracer
+    if cached is None or cached[0] is not provider:
+        cached = _root_tracer = (provider, trace.get_tracer(TRACER_NAME))
+    return cached[1]
+
+
+_root_tracer: tuple[trace.TracerProvider, trace.Tracer] | None = None
 

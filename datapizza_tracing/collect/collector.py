@@ -10,12 +10,13 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+from typing import Any
 
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
 from ..model.record import SpanRecord
-from ..model.rows import InternTable, Row
+from ..model.rows import InternTable
 from .sdk_spans import SPAN_ID, TRACE_ID, record_from_span, row_from_ended_span
 
 _log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class TraceStore:
         # The outermost block's choice; thread propagation reads the innermost
         # block's from the context instead (see propagation.FOLLOW_THREADS_KEY).
         self.follow_threads = follow_threads
-        self.rows: list[Row] = []  # finished spans, in the form of model.rows
+        self.rows: list[Any] = []  # finished spans, as rows laid end to end (see model.rows)
         self.table = InternTable()
         # span_id -> live SDK span, so views can show what is still running.
         self.running: dict[int, Span] = {}
@@ -119,7 +120,7 @@ class SpanCollector(SpanProcessor):
             span_id = context[SPAN_ID]
             store.running.pop(span_id, None)
             if next(store.tickets) < store.room or span_id in store.pinned:
-                store.rows.append(row_from_ended_span(span, span_id, store.table))
+                store.rows.extend(row_from_ended_span(span, span_id, store.table))  # one atomic step
             else:
                 store.count_dropped()
         except Exception:

@@ -8,14 +8,15 @@ when ``TraceHandle.get_spans()`` asks for it.
 
 from __future__ import annotations
 
-import struct
 from typing import Any
 
 from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.trace import SpanContext, Status, StatusCode, TraceFlags
 
 from ..model.record import ERROR, OK, UNSET, SpanEvent, SpanRecord
-from ..model.rows import NUMBERS, InternTable, Row
+from ..model.rows import InternTable
+
+Row = tuple[Any, ...]
 
 _STATUS_CODES = {StatusCode.UNSET: UNSET, StatusCode.OK: OK, StatusCode.ERROR: ERROR}
 _STATUS_BY_CODE = {v: k for k, v in _STATUS_CODES.items()}
@@ -64,7 +65,6 @@ def record_from_span(span: Any) -> SpanRecord:
 # ``SpanContext`` is a tuple (trace_id, span_id, is_remote, ...): indexing it
 # skips a Python property call per field, once per span of every tracked block.
 TRACE_ID, SPAN_ID = 0, 1
-_pack_numbers = NUMBERS.pack
 
 
 def row_from_ended_span(span: Any, span_id: int, table: InternTable) -> Row:
@@ -83,43 +83,49 @@ def row_from_ended_span(span: Any, span_id: int, table: InternTable) -> Row:
         links = span._links._dq
         scope = span._instrumentation_scope
         resource = span._resource
-        last = table.last
-        origin = last[2] if last[0] is scope and last[1] is resource else table.origin(scope, resource)
-        numbers = _pack_numbers(
-            span_id,
-            parent[SPAN_ID] if parent is not None else 0,
-            span._start_time,
-            span._end_time,
-            status._status_code._value_,
-            span._kind._value_,
-            origin,
-        )
-    except (AttributeError, TypeError, struct.error):
+        status_code = status._status_code._value_
+        kind = span._kind._value_
+    except AttributeError:
         return row_from_record(record_from_span(span), table)
-    events = _packed_events(events) if events else ()
-    links = _packed_links(links) if links else ()
-    if not attributes:
-        return (span._name, numbers, status._description, (), events, links)
+    last = table.last
+    origin = last[2] if last[0] is scope and last[1] is resource else table.origin(scope, resource)
     keys = tuple(attributes)
-    keys = table.key_sets.setdefault(keys, keys)
-    return (span._name, numbers, status._description, keys, events, links, *attributes.values())
+    head = (
+        span._name,
+        span_id,
+        parent[SPAN_ID] if parent is not None else 0,
+        span._start_time,
+        span._end_time,
+        status_code,
+        kind,
+        origin,
+        status._description,
+        _packed_events(events) if events else (),
+        _packed_links(links) if links else (),
+        table.key_sets.setdefault(keys, keys) if keys else (),
+    )
+    return head + tuple(attributes.values()) if keys else head
 
 
 def row_from_record(record: SpanRecord, table: InternTable) -> Row:
     """The row of any record: the general path, for spans of another shape."""
-    origin = table.origin(record.scope, record.resource)
-    values = (record.span_id, record.parent_id, record.start_ns, record.end_ns, record.status,
-              getattr(record.kind, "value", 0), origin)
-    try:
-        numbers: bytes | tuple[Any, ...] = _pack_numbers(*values)
-    except (TypeError, struct.error):  # an end time of None, an id out of range: keep them as they are
-        numbers = values
     attributes = dict(record.attributes)
     keys = tuple(attributes)
-    events = tuple((e.name, e.timestamp_ns, _items(e.attributes)) for e in record.events)
-    links = _packed_links(record.links)
-    keys = table.key_sets.setdefault(keys, keys) if keys else ()
-    return (record.name, numbers, record.status_message, keys, events, links, *attributes.values())
+    head = (
+        record.name,
+        record.span_id,
+        record.parent_id,
+        record.start_ns,
+        record.end_ns,
+        record.status,
+        getattr(record.kind, "value", 0),
+        table.origin(record.scope, record.resource),
+        record.status_message,
+        tuple((e.name, e.timestamp_ns, _items(e.attributes)) for e in record.events),
+        _packed_links(record.links),
+        table.key_sets.setdefault(keys, keys),
+    )
+    return head + tuple(attributes.values())
 
 
 def _items(mapping: Any) -> tuple[tuple[str, Any], ...]:

@@ -1,36 +1,34 @@
-"""Spans as a trace store keeps them: rows the garbage collector can skip.
+"""Spans as a trace store keeps them: rows laid end to end in one flat list.
 
 Kept by the ten thousand, spans cost a block twice: their memory, and the time
-the cyclic garbage collector spends walking them again and again while the
-block runs. CPython stops tracking an *exact* tuple once a collection finds it
-holds only values that cannot be in a cycle (str, int, bytes, None, and tuples
-it already stopped tracking; any dict, even one it does not track, keeps the
-tuple tracked), so a row is such a tuple, with no dict, enum member, scope,
-resource or link object in it:
+the cyclic garbage collector spends walking them while the block runs. A row
+adds no object of its own: its fields go straight into the store's one list
+(one ``list.extend`` per span, atomic under the GIL), so a span leaves the
+collector nothing new to track. Each row is
 
-    (name, numbers, status_message, attribute_keys, events, links, *attribute_values)
+    name, span_id, parent_id, start_ns, end_ns, status, kind, origin,
+    status_message, events, links, attribute_keys, *attribute_values
 
-* ``numbers``: ``NUMBERS.pack(span_id, parent_id, start_ns, end_ns, status, kind, origin)``,
-  one bytes object in place of three large ints (or, for values that do not
-  fit, the same seven values as a tuple);
-* ``kind``: the ``SpanKind`` value; ``status``: ``UNSET``, ``OK`` or ``ERROR``;
-* ``origin``: where the (instrumentation scope, resource) pair of the span sits
-  in its trace's ``InternTable``;
+* ``status``: ``UNSET``, ``OK`` or ``ERROR``; ``kind``: the ``SpanKind`` value;
+* ``origin``: where the span's (instrumentation scope, resource) pair sits in
+  its trace's ``InternTable``;
 * ``attribute_keys``: one tuple shared by every row with the same keys, the
-  values following the six fixed fields in the same order;
+  ``len(attribute_keys)`` values following in the same order;
 * ``events``: ``()`` or ``((name, timestamp_ns, attribute_items), ...)``;
 * ``links``: ``()`` or ``((trace_id, span_id, is_remote, trace_flags, trace_state_items, attribute_items), ...)``;
 * ``*_items``: ``tuple(mapping.items())``.
 
-``SpanRecord``s are built from rows only when a reader asks (``SpanRows``,
-``records_from_rows``). ``collect.sdk_spans`` makes rows out of SDK spans.
+Nothing in a row is a dict, an enum member, a scope, a resource or a link: a
+tuple copy of finished rows (what a snapshot keeps) holds only values CPython
+stops tracking, so the garbage collector stops walking it after a collection
+or two. ``SpanRecord``s are built only when a reader asks (``SpanRows``,
+``records_from_rows``). ``collect.sdk_spans`` writes rows from SDK spans.
 """
 
 from __future__ import annotations
 
-import struct
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
 from opentelemetry.sdk.resources import Resource
@@ -39,11 +37,8 @@ from opentelemetry.trace import Link, SpanContext, SpanKind, TraceFlags, TraceSt
 
 from .record import SpanEvent, SpanRecord
 
-Row = tuple[Any, ...]
-
-# span_id, parent_id (unsigned 64 bit), start_ns, end_ns (signed 64 bit), status, kind, origin.
-NUMBERS = struct.Struct("<QQqqBBI")
-NAME, NUMBERS_AT, STATUS_MESSAGE, ATTRIBUTE_KEYS, EVENTS, LINKS, FIRST_VALUE = range(7)
+# Offsets within a row; the attribute values start at FIXED.
+SPAN_ID, PARENT_ID, ATTRIBUTE_KEYS, FIXED = 1, 2, 11, 12
 
 _KINDS = {kind.value: kind for kind in SpanKind}
 _new_record = tuple.__new__  # skips NamedTuple's Python-level __new__: once per span read
@@ -76,13 +71,17 @@ class InternTable:
         return origin
 
 
-def span_ids_of_row(row: Row) -> tuple[int, int]:
-    """``(span_id, parent_id)`` of a row, without building its record."""
-    numbers = row[NUMBERS_AT]
-    if type(numbers) is bytes:
-        span_id, parent_id = NUMBERS.unpack_from(numbers)[:2]
-        return span_id, parent_id
-    return numbers[0], numbers[1]
+def row_starts(rows: Sequence[Any]) -> Iterator[int]:
+    """Where each row of a flat sequence of whole rows begins."""
+    at, end = 0, len(rows)
+    while at < end:
+        yield at
+        at += FIXED + len(rows[at + ATTRIBUTE_KEYS])
+
+
+def span_ids(rows: Sequence[Any]) -> list[int]:
+    """The span id of each row, without building records."""
+    return [rows[at + SPAN_ID] for at in row_starts(rows)]
 
 
 def _event(packed: tuple[str, int, tuple[tuple[str, Any], ...]]) -> SpanEvent:
@@ -96,17 +95,15 @@ def _link(packed: tuple[int, int, bool, int, tuple[tuple[str, str], ...], tuple[
     return Link(context, dict(attributes))
 
 
-def records_from_rows(rows: Iterable[Row], table: InternTable, trace_id: int) -> list[SpanRecord]:
-    """The ``SpanRecord`` of each row, in order."""
+def records_from_rows(rows: Sequence[Any], table: InternTable, trace_id: int) -> list[SpanRecord]:
+    """The ``SpanRecord`` of each row of a flat sequence of whole rows, in order."""
     pairs = table.pairs
-    unpack = NUMBERS.unpack
     records = []
     append = records.append
-    for row in rows:
-        name, numbers, message, keys, events, links = row[:FIRST_VALUE]
-        span_id, parent_id, start, end, status, kind, origin = (
-            unpack(numbers) if type(numbers) is bytes else numbers
-        )
+    for at in row_starts(rows):
+        name, span_id, parent_id, start, end, status, kind, origin, message, events, links, keys = rows[
+            at : at + FIXED
+        ]
         scope, resource = pairs[origin]
         append(
             _new_record(
@@ -119,7 +116,7 @@ def records_from_rows(rows: Iterable[Row], table: InternTable, trace_id: int) ->
                     end,
                     status,
                     message,
-                    dict(zip(keys, row[FIRST_VALUE:])) if keys else {},
+                    dict(zip(keys, rows[at + FIXED : at + FIXED + len(keys)])) if keys else {},
                     tuple(map(_event, events)) if events else (),
                     _KINDS.get(kind, SpanKind.INTERNAL),
                     scope,
@@ -140,12 +137,13 @@ class SpanRows(Sequence[SpanRecord]):
     one that is read behaves as the tuple of records it stands for.
     """
 
-    __slots__ = ("_lock", "_records", "_rows", "_running", "_table", "_trace_id")
+    __slots__ = ("_count", "_lock", "_records", "_rows", "_running", "_table", "_trace_id")
 
     def __init__(
-        self, rows: list[Row], table: InternTable, trace_id: int, running: tuple[SpanRecord, ...] = ()
+        self, rows: tuple[Any, ...], table: InternTable, trace_id: int, running: tuple[SpanRecord, ...] = ()
     ) -> None:
-        self._rows = rows
+        self._rows = rows  # a tuple: once its few nested tuples are let go, the GC lets it go too
+        self._count: int | None = None
         self._table = table
         self._trace_id = trace_id
         self._running = running
@@ -161,7 +159,7 @@ class SpanRows(Sequence[SpanRecord]):
                 if records is None:
                     built = records_from_rows(self._rows, self._table, self._trace_id)
                     records = self._records = (*built, *self._running)
-                    self._rows = []
+                    self._rows = ()
         return records
 
     def under(self, root_span_id: int) -> SpanRows:
@@ -174,17 +172,26 @@ class SpanRows(Sequence[SpanRecord]):
             rows, records = self._rows, self._records
         if records is not None:
             inside = _descendants([(s.span_id, s.parent_id) for s in records], root_span_id)
-            return SpanRows([], self._table, self._trace_id, tuple(s for s in records if s.span_id in inside))
-        row_ids = [span_ids_of_row(row) for row in rows]
-        inside = _descendants(row_ids + [(s.span_id, s.parent_id) for s in self._running], root_span_id)
-        kept_rows = [row for row, (span_id, _) in zip(rows, row_ids) if span_id in inside]
+            kept = tuple(s for s in records if s.span_id in inside)
+            return SpanRows((), self._table, self._trace_id, kept)
+        starts = list(row_starts(rows))
+        ids = [(rows[at + SPAN_ID], rows[at + PARENT_ID]) for at in starts]
+        inside = _descendants(ids + [(s.span_id, s.parent_id) for s in self._running], root_span_id)
+        kept_rows: list[Any] = []
+        for at, (span_id, _) in zip(starts, ids):
+            if span_id in inside:
+                kept_rows += rows[at : at + FIXED + len(rows[at + ATTRIBUTE_KEYS])]
         running = tuple(s for s in self._running if s.span_id in inside)
-        return SpanRows(kept_rows, self._table, self._trace_id, running)
+        return SpanRows(tuple(kept_rows), self._table, self._trace_id, running)
 
     # -- the tuple the spans stand for ----------------------------------------
     def __len__(self) -> int:
         records = self._records
-        return len(records) if records is not None else len(self._rows) + len(self._running)
+        if records is not None:
+            return len(records)
+        if self._count is None:
+            self._count = sum(1 for _ in row_starts(self._rows))
+        return self._count + len(self._running)
 
     @overload
     def __getitem__(self, index: int) -> SpanRecord: ...
