@@ -8,6 +8,7 @@ when ``TraceHandle.get_spans()`` asks for it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from opentelemetry.sdk.trace import Event, ReadableSpan
@@ -16,7 +17,7 @@ from opentelemetry.trace import SpanContext, Status, StatusCode, TraceFlags
 from ..model.record import ERROR, OK, UNSET, SpanEvent, SpanRecord
 from ..model.rows import InternTable
 
-Row = tuple[Any, ...]
+Row = Sequence[Any]  # one row of model.rows, to be laid into a store's flat list
 
 _STATUS_CODES = {StatusCode.UNSET: UNSET, StatusCode.OK: OK, StatusCode.ERROR: ERROR}
 _STATUS_BY_CODE = {v: k for k, v in _STATUS_CODES.items()}
@@ -89,8 +90,10 @@ def row_from_ended_span(span: Any, span_id: int, table: InternTable) -> Row:
         return row_from_record(record_from_span(span), table)
     last = table.last
     origin = last[2] if last[0] is scope and last[1] is resource else table.origin(scope, resource)
-    keys = tuple(attributes)
-    head = (
+    # A list, built in one display and grown in place: cheaper than tuples and a
+    # concatenation, and ``list.extend(list)`` is as atomic for the caller. The
+    # keys go in as they are (two C calls), cheaper than a key tuple to intern.
+    row = [
         span._name,
         span_id,
         parent[SPAN_ID] if parent is not None else 0,
@@ -102,16 +105,18 @@ def row_from_ended_span(span: Any, span_id: int, table: InternTable) -> Row:
         status._description,
         _packed_events(events) if events else (),
         _packed_links(links) if links else (),
-        table.key_sets.setdefault(keys, keys) if keys else (),
-    )
-    return head + tuple(attributes.values()) if keys else head
+        len(attributes),
+    ]
+    if attributes:
+        row += attributes
+        row += attributes.values()
+    return row
 
 
 def row_from_record(record: SpanRecord, table: InternTable) -> Row:
     """The row of any record: the general path, for spans of another shape."""
     attributes = dict(record.attributes)
-    keys = tuple(attributes)
-    head = (
+    return [
         record.name,
         record.span_id,
         record.parent_id,
@@ -123,9 +128,10 @@ def row_from_record(record: SpanRecord, table: InternTable) -> Row:
         record.status_message,
         tuple((e.name, e.timestamp_ns, _items(e.attributes)) for e in record.events),
         _packed_links(record.links),
-        table.key_sets.setdefault(keys, keys),
-    )
-    return head + tuple(attributes.values())
+        len(attributes),
+        *attributes,
+        *attributes.values(),
+    ]
 
 
 def _items(mapping: Any) -> tuple[tuple[str, Any], ...]:

@@ -7,13 +7,13 @@ adds no object of its own: its fields go straight into the store's one list
 collector nothing new to track. Each row is
 
     name, span_id, parent_id, start_ns, end_ns, status, kind, origin,
-    status_message, events, links, attribute_keys, *attribute_values
+    status_message, events, links, attribute_count, *attribute_keys, *attribute_values
 
 * ``status``: ``UNSET``, ``OK`` or ``ERROR``; ``kind``: the ``SpanKind`` value;
 * ``origin``: where the span's (instrumentation scope, resource) pair sits in
   its trace's ``InternTable``;
-* ``attribute_keys``: one tuple shared by every row with the same keys, the
-  ``len(attribute_keys)`` values following in the same order;
+* ``attribute_count`` keys, then their values in the same order (the key
+  strings are the ones the traced code passed, usually shared literals);
 * ``events``: ``()`` or ``((name, timestamp_ns, attribute_items), ...)``;
 * ``links``: ``()`` or ``((trace_id, span_id, is_remote, trace_flags, trace_state_items, attribute_items), ...)``;
 * ``*_items``: ``tuple(mapping.items())``.
@@ -37,25 +37,23 @@ from opentelemetry.trace import Link, SpanContext, SpanKind, TraceFlags, TraceSt
 
 from .record import SpanEvent, SpanRecord
 
-# Offsets within a row; the attribute values start at FIXED.
-SPAN_ID, PARENT_ID, ATTRIBUTE_KEYS, FIXED = 1, 2, 11, 12
+# Offsets within a row; the attribute keys start at FIXED, their values right after them.
+SPAN_ID, PARENT_ID, ATTRIBUTE_COUNT, FIXED = 1, 2, 11, 12
 
 _KINDS = {kind.value: kind for kind in SpanKind}
 _new_record = tuple.__new__  # skips NamedTuple's Python-level __new__: once per span read
 
 
 class InternTable:
-    """What many rows of one trace share, kept once: (scope, resource) pairs and attribute key tuples."""
+    """What many rows of one trace share, kept once: (scope, resource) pairs."""
 
-    __slots__ = ("_index", "_lock", "key_sets", "last", "pairs")
+    __slots__ = ("_index", "_lock", "last", "pairs")
 
     def __init__(self) -> None:
         self.pairs: list[tuple[InstrumentationScope | None, Resource | None]] = []
         # The pair seen last and its origin: spans of one block nearly always
         # share it, so the hot path compares two identities instead of hashing.
         self.last: tuple[Any, Any, int] = (object(), object(), -1)
-        # Keyed by the tuple itself: ``setdefault`` returns the first copy seen.
-        self.key_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._index: dict[tuple[int, int], int] = {}  # ids of a pair -> origin (the pairs list keeps them alive)
         self._lock = threading.Lock()
 
@@ -76,7 +74,7 @@ def row_starts(rows: Sequence[Any]) -> Iterator[int]:
     at, end = 0, len(rows)
     while at < end:
         yield at
-        at += FIXED + len(rows[at + ATTRIBUTE_KEYS])
+        at += FIXED + 2 * rows[at + ATTRIBUTE_COUNT]
 
 
 def span_ids(rows: Sequence[Any]) -> list[int]:
@@ -101,7 +99,7 @@ def records_from_rows(rows: Sequence[Any], table: InternTable, trace_id: int) ->
     records = []
     append = records.append
     for at in row_starts(rows):
-        name, span_id, parent_id, start, end, status, kind, origin, message, events, links, keys = rows[
+        name, span_id, parent_id, start, end, status, kind, origin, message, events, links, count = rows[
             at : at + FIXED
         ]
         scope, resource = pairs[origin]
@@ -116,7 +114,9 @@ def records_from_rows(rows: Sequence[Any], table: InternTable, trace_id: int) ->
                     end,
                     status,
                     message,
-                    dict(zip(keys, rows[at + FIXED : at + FIXED + len(keys)])) if keys else {},
+                    dict(zip(rows[at + FIXED : at + FIXED + count], rows[at + FIXED + count : at + FIXED + 2 * count]))
+                    if count
+                    else {},
                     tuple(map(_event, events)) if events else (),
                     _KINDS.get(kind, SpanKind.INTERNAL),
                     scope,
@@ -180,7 +180,7 @@ class SpanRows(Sequence[SpanRecord]):
         kept_rows: list[Any] = []
         for at, (span_id, _) in zip(starts, ids):
             if span_id in inside:
-                kept_rows += rows[at : at + FIXED + len(rows[at + ATTRIBUTE_KEYS])]
+                kept_rows += rows[at : at + FIXED + 2 * rows[at + ATTRIBUTE_COUNT]]
         running = tuple(s for s in self._running if s.span_id in inside)
         return SpanRows(tuple(kept_rows), self._table, self._trace_id, running)
 
