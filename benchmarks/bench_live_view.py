@@ -88,7 +88,8 @@ def main() -> None:
     # Each pair ran back to back, so the ratio within a pair cancels the drift of
     # a shared machine; the median of those ratios is the figure.
     def pair_ratio(index: int) -> float:
-        return statistics.median(w[index] / o[index] for w, o in zip(results["widget"], results["off"]))
+        pairs = zip(results["widget"], results["off"], strict=True)
+        return statistics.median(widget[index] / off[index] for widget, off in pairs)
 
     body_ratio, total_ratio, cpu_ratio = pair_ratio(0), pair_ratio(1), pair_ratio(2)
     print(f"{args.spans:,} spans per run, {args.pairs} interleaved pairs, medians, one real ipykernel")

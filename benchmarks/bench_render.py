@@ -47,7 +47,8 @@ def make_trace(spans: int) -> TraceSnapshot:
                                      cached_tokens=256)
                     made += 1
                 if made < spans:
-                    with tracer.start_as_current_span("tool", attributes={"type": "tool", "api_key": "x"}) as span:
+                    tool_attributes = {"type": "tool", "api_key": "x"}
+                    with tracer.start_as_current_span("tool", attributes=tool_attributes) as span:
                         span.set_status(Status(StatusCode.ERROR, "TimeoutError: tool did not answer"))
                     made += 1
     return handle.snapshot()

@@ -81,7 +81,7 @@ def measure(impl: Implementation, spans: int, inside: bool, reps: int) -> dict[s
         "bare_us": round(bare_median, 3),
         "traced_us": round(traced_median, 3),
         "ratio": round(traced_median / bare_median, 3),
-        "ratio_of_pairs": round(statistics.median(t / b for t, b in zip(traced_us, bare_us)), 3),
+        "ratio_of_pairs": round(statistics.median(t / b for t, b in zip(traced_us, bare_us, strict=True)), 3),
     }
 
 

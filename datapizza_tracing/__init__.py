@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from .analysis.compare import TraceComparison, compare
-from .analysis.cost import reset_prices, set_prices
-from .analysis.history import session_history as history
+from importlib import metadata
+
+from .analysis.compare import Change, TraceComparison
+from .analysis.cost import ModelPrice, PriceFileWarning, reset_prices, set_prices
 from .analysis.summary import TokenUsage, TraceSummary
+from .collect.provider import TracingSetupWarning
 from .config import ConfigError
+from .frontends.comparison import compare
 from .frontends.context import ContextTracing, last_trace
 from .frontends.handle import TraceHandle, load, load_all
-from .frontends.spans import agent_span, generation_span, record_client_io, record_usage, tool_span
-from .storage.otlp_json import TraceFileError
+from .frontends.history import history
+from .instrument import agent_span, generation_span, record_client_io, record_usage, tool_span
+from .model.snapshot import TraceSnapshot
+from .session.history import HistoryEntry, HistoryLookupError
+from .storage.files import TraceFileError
 
 __all__ = [
+    "Change",
     "ConfigError",
     "ContextTracing",
+    "HistoryEntry",
+    "HistoryLookupError",
+    "ModelPrice",
+    "PriceFileWarning",
     "TokenUsage",
     "TraceComparison",
     "TraceFileError",
     "TraceHandle",
+    "TraceSnapshot",
     "TraceSummary",
+    "TracingSetupWarning",
     "agent_span",
     "compare",
     "generation_span",
@@ -33,7 +46,11 @@ __all__ = [
     "set_prices",
     "tool_span",
 ]
-__version__ = "0.1.0"
+
+try:  # the version is written once, in pyproject.toml
+    __version__ = metadata.version("datapizza-tracing")
+except metadata.PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 
 def load_ipython_extension(ip: object) -> None:

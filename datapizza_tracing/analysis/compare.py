@@ -1,9 +1,9 @@
 """Two runs side by side: what changed in duration, spans, tokens, cost and errors.
 
-``compare_snapshots`` is pure; ``compare`` also takes history keys (number,
-name, -1) and handles. The result holds every figure of both runs plus
-``changes``, the list of differences, so scripts and tests can assert on them
-and the renderers can highlight them.
+``compare_snapshots`` is pure (``session.compare`` finds the snapshots by
+history number, name or handle). The result holds every figure of both runs
+plus ``changes``, the list of differences, so scripts and tests can assert on
+them and the views can highlight them.
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from .cost import CostBreakdown, cost_breakdown
-from .history import HistoryLookupError, Ref, TraceHistory, session_history
 from ..model.snapshot import TraceSnapshot
+from .cost import CostBreakdown, cost_breakdown
 from .summary import TokenUsage, summarize
 
 # Wall times are noisy: a duration counts as changed from this relative difference on.
@@ -67,16 +65,6 @@ class TraceComparison:
             if change.what == what and change.key == key:
                 return change
         return None
-
-    def __rich__(self) -> Any:
-        from ..render.insights import comparison_view
-
-        return comparison_view(self)
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..render.insights import comparison_view, static_bundle
-
-        return static_bundle(comparison_view(self))
 
     def __repr__(self) -> str:
         return f"<TraceComparison {self.label_a!r} → {self.label_b!r}: {len(self.changes)} changes>"
@@ -147,38 +135,3 @@ def compare_snapshots(
         cost=(cost_a, cost_b),
         changes=tuple(changes),
     )
-
-
-def compare(
-    a: Ref | None = None, b: Ref | None = None, *, history: TraceHistory | None = None
-) -> TraceComparison:
-    """Compare two runs: history numbers (``3``), positions (``-1``), names, handles or snapshots.
-
-    ``compare()`` compares the last two finished blocks; ``compare("name")``
-    the last two runs of the block called ``name``; ``compare(a, b)`` those two.
-    """
-    history = history if history is not None else session_history()
-    if b is None:
-        if a is None:
-            entries = history.entries()
-            if len(entries) < 2:
-                raise HistoryLookupError(
-                    f"compare() needs two finished blocks in the history; it holds {len(entries)}"
-                )
-            first, second = entries[-2], entries[-1]
-        elif isinstance(a, str):
-            runs = history.runs_of(a)
-            if len(runs) < 2:
-                found = "one run" if runs else "no run"
-                raise HistoryLookupError(
-                    f"the history holds {found} of {a!r}; run it again or name two blocks"
-                )
-            first, second = runs[-2], runs[-1]
-        else:
-            raise TypeError("compare(a) with one argument takes a block name; pass two runs to compare")
-        return compare_snapshots(first.snapshot, second.snapshot, first.label, second.label)
-    if a is None:
-        raise TypeError("compare(None, b): pass the first run too")
-    snapshot_a, label_a = history.resolve(a)
-    snapshot_b, label_b = history.resolve(b)
-    return compare_snapshots(snapshot_a, snapshot_b, label_a, label_b)

@@ -15,7 +15,6 @@ name; a total over such models is marked partial.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import warnings
@@ -24,10 +23,10 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from .. import config
 from ..config import ConfigError
 from .summary import TokenUsage
 
-PRICES_ENV = "DATAPIZZA_TRACING_PRICES"
 PER_TOKENS = 1_000_000
 
 
@@ -121,19 +120,19 @@ def _builtin() -> tuple[dict[str, ModelPrice], str | None]:
 
 
 def _from_env() -> dict[str, ModelPrice]:
-    path = os.environ.get(PRICES_ENV, "").strip()
-    if not path:
+    path = config.prices_path()
+    if path is None:
         return {}
     try:
         with open(path, encoding="utf-8") as file:
             data = json.load(file)
     except OSError as error:
         raise ConfigError(
-            f"{PRICES_ENV}={path!r}: cannot read the file ({error.strerror or error})"
+            f"{config.PRICES_ENV}={path!r}: cannot read the file ({error.strerror or error})"
         ) from None
     except ValueError as error:
-        raise ConfigError(f"{PRICES_ENV}={path!r}: not valid JSON ({error})") from None
-    return _parse_table(data, f"{PRICES_ENV}={path!r}")
+        raise ConfigError(f"{config.PRICES_ENV}={path!r}: not valid JSON ({error})") from None
+    return _parse_table(data, f"{config.PRICES_ENV}={path!r}")
 
 
 _lock = threading.Lock()

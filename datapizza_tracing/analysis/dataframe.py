@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .cost import price_of, price_table
 from ..model.snapshot import TraceSnapshot
+from .cost import price_of, price_table
 from .summary import TokenUsage, counted_calls
 from .vocabulary import llm_call, model_name, span_kind
 

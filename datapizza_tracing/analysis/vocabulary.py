@@ -62,12 +62,13 @@ _GENAI_TOKENS = (
 _OPENINFERENCE_TOKENS = ("llm.token_count.prompt", "llm.token_count.completion", "llm.token_count.total")
 
 
-_USAGE_KEYS = frozenset(_DATAPIZZA_TOKENS + _GENAI_TOKENS + _OPENINFERENCE_TOKENS)
+# Any key that can carry token usage: spans without one skip the full parse (one C-level check).
+USAGE_KEYS = frozenset(_DATAPIZZA_TOKENS + _GENAI_TOKENS + _OPENINFERENCE_TOKENS)
 
 
 def llm_call(attributes: Mapping[str, Any]) -> LlmCall | None:
     """The model call a span reports token usage for, or ``None`` if it reports none."""
-    if _USAGE_KEYS.isdisjoint(attributes):  # most spans: one C-level check
+    if USAGE_KEYS.isdisjoint(attributes):  # most spans: one C-level check
         return None
     if any(key in attributes for key in _DATAPIZZA_TOKENS):
         return LlmCall(

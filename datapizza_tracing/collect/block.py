@@ -11,12 +11,12 @@ from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from .. import config
+from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot, subtree
 from .collector import SpanCollector, TraceStore
 from .flush import flush_within
 from .propagation import FOLLOW_THREADS_KEY
 from .provider import sdk_disabled, sdk_provider
-from ..model.record import SpanRecord
 
 TRACER_NAME = "datapizza_tracing"
 
@@ -135,9 +135,14 @@ class TraceBlock:
     # -- helpers -------------------------------------------------------------
     def _why_not_recording(self) -> str:
         if sdk_disabled():
-            return "OTEL_SDK_DISABLED=true: OpenTelemetry is off, so no spans were recorded (the code ran normally)."
+            return (
+                "OTEL_SDK_DISABLED=true: OpenTelemetry is off, so no spans were recorded "
+                "(the code ran normally)."
+            )
         if sdk_provider() is None:
-            return "The global tracer provider is not an OpenTelemetry SDK provider, so no spans were recorded."
+            return (
+                "The global tracer provider is not an OpenTelemetry SDK provider, so no spans were recorded."
+            )
         return (
             "The sampler dropped this trace (see OTEL_TRACES_SAMPLER), so no spans were recorded; "
             "the code ran normally."

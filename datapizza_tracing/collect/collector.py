@@ -25,8 +25,16 @@ class TraceStore:
     """Spans of one tracked trace id, shared by the (nested) blocks that track it."""
 
     __slots__ = (
-        "trace_id", "max_spans", "follow_threads", "records", "running", "dropped", "users",
-        "pinned", "unlocked_room", "_lock",
+        "_lock",
+        "dropped",
+        "follow_threads",
+        "max_spans",
+        "pinned",
+        "records",
+        "running",
+        "trace_id",
+        "unlocked_room",
+        "users",
     )
 
     def __init__(self, trace_id: int, max_spans: int, follow_threads: bool) -> None:

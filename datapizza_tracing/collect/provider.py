@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import warnings
+from types import FrameType
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -114,6 +115,10 @@ class _RefusedProviderFilter(logging.Filter):
 _INTERNAL_PACKAGES = frozenset({"logging", "opentelemetry", "datapizza_tracing"})
 
 
+def _package_of(frame: FrameType) -> str:
+    return frame.f_globals.get("__name__", "").split(".")[0]
+
+
 def _caller_stacklevel() -> int:
     """The ``stacklevel`` that points a warning at the user's ``set_tracer_provider`` line.
 
@@ -122,7 +127,7 @@ def _caller_stacklevel() -> int:
     """
     frame = sys._getframe(1)  # the frame calling warnings.warn: stacklevel 1
     level = 1
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] in _INTERNAL_PACKAGES:
+    while frame.f_back is not None and _package_of(frame) in _INTERNAL_PACKAGES:
         frame = frame.f_back
         level += 1
     return level

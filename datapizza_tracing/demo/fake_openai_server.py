@@ -1,6 +1,7 @@
 """A small OpenAI-compatible HTTP server on loopback, to try real LLM clients without a key.
 
-Point any OpenAI client at ``FakeOpenAI().start().base_url``: it answers ``POST /v1/chat/completions`` and ``POST /v1/responses`` (plain JSON or
+Point any OpenAI client at ``FakeOpenAI().start().base_url``: it answers
+``POST /v1/chat/completions`` and ``POST /v1/responses`` (plain JSON or
 server-sent events when ``stream`` is true) with a fixed answer and fixed,
 known token counts, cached and reasoning tokens included, so a test can assert
 the exact figures a tracing summary must show. Every request it receives is

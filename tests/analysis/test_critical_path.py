@@ -7,10 +7,9 @@ import dataclasses
 from datapizza_tracing.analysis.critical_path import critical_path, critical_path_ids
 from datapizza_tracing.analysis.timing import span_timings
 from datapizza_tracing.model.record import ERROR
-from datapizza_tracing.render.report import render_text, trace_report
-from datapizza_tracing.render.span_tree import CRITICAL_MARK
-
-from .spans import BASE_NS, SECOND, snapshot, span
+from datapizza_tracing.views.span_tree import CRITICAL_MARK
+from tests.support.records import BASE_NS, SECOND, snapshot, span
+from tests.support.rendering import terminal_text
 
 
 def names(snap) -> list[str]:
@@ -97,11 +96,11 @@ def test_tree_marks_the_critical_path():
         span(3, 1, 0, 4, "fetch"),
         span(4, 1, 5, 10, "answer"),
     )
-    lines = render_text(trace_report(snap), width=120).splitlines()
+    lines = terminal_text(snap, width=120).splitlines()
     marked = {
         name
         for name in ("root", "slow", "fetch", "answer")
-        if any(f"{CRITICAL_MARK}{name} " in l for l in lines)
+        if any(f"{CRITICAL_MARK} {name} " in line for line in lines)
     }
     assert marked == {"root", "fetch", "answer"}
 
@@ -121,7 +120,7 @@ def test_time_table_per_name_sorted_by_total():
     assert (tool.count, tool.total_s, tool.max_s, tool.errors) == (3, 5.0, 3.0, 1)
     assert abs(tool.mean_s - 5 / 3) < 1e-9
     assert rows["tail"].running == 1 and rows["tail"].total_s == 1.0
-    text = render_text(trace_report(snap), width=120)
+    text = terminal_text(snap, width=120)
     assert "Time by span name" in text
     tool_line = next(line for line in text.splitlines() if line.startswith("│ tool "))
     assert [cell.strip() for cell in tool_line.split("│")[1:-1]] == [
