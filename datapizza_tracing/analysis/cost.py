@@ -190,7 +190,7 @@ def price_of(model: str, table: Mapping[str, ModelPrice] | None = None) -> Model
     return price if price is not None else table.get(normalize_model(model))
 
 
-def _price_table_for_display() -> tuple[dict[str, ModelPrice], str | None]:
+def display_price_table() -> tuple[dict[str, ModelPrice], str | None]:
     # A broken price file must not cost the user the whole trace view: warn
     # (once per message) and price from the other sources.
     try:
@@ -209,7 +209,7 @@ class PriceFileWarning(UserWarning):
 
 def cost_breakdown(usage: Mapping[str, TokenUsage]) -> CostBreakdown:
     """Cost per model for a summary's token usage (``TraceSummary.usage``)."""
-    table, as_of = _price_table_for_display()
+    table, as_of = display_price_table()
     per_model: dict[str, float | None] = {}
     unpriced: list[str] = []
     total = 0.0

@@ -159,5 +159,3 @@ class SpanCollector(SpanProcessor):
         if not self._failed:
             self._failed = True
             _log.exception("datapizza-tracing could not record a span; tracing goes on without it")
-
-
