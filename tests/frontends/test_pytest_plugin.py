@@ -178,6 +178,16 @@ def test_after_the_test_the_handle_is_final():
     root = [span for span in handle.get_spans() if span.name == handle.name]
     assert len(root) == 1 and root[0].status.is_ok
 
+def test_skips_in_the_body(traced):
+    HANDLES["skipped"] = traced
+    ask("gpt-4o-mini", 40)
+    pytest.skip("not today")
+
+def test_a_skip_is_not_an_error_of_the_trace():
+    handle = HANDLES["skipped"]
+    assert handle.finished and handle.summary().errors == ()
+    assert handle.summary().usage["gpt-4o-mini"].calls == 1
+
 def test_nested_user_block(traced):
     with ContextTracing().trace("inner") as inner:
         ask("gpt-4o-mini", 40)
@@ -190,7 +200,7 @@ def test_nested_user_block(traced):
     )
     monkeypatch.setenv("DATAPIZZA_TRACING_DISPLAY", "terminal")
     result = runner.run("-s")
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4, skipped=1)
     output = result.stdout.str()
     assert "Trace Summary of inner" in output  # the user's block follows DATAPIZZA_TRACING_DISPLAY
     assert "Trace Summary of test_handle.py" not in output  # the plugin's blocks never print
@@ -236,12 +246,24 @@ def test_unknown_budget_name():
     raise AssertionError("never runs")
 """
     )
+    runner.pytester.makepyfile(
+        test_closest=ASK
+        + """
+import pytest
+
+pytestmark = pytest.mark.trace_budget(llm_calls=0, prompt_tokens=0)
+
+@pytest.mark.trace_budget(llm_calls=1)
+def test_own_mark_wins_limit_by_limit():
+    ask("gpt-4o-mini", 40)
+"""
+    )
     recorded = runner.write_report_recorder()
     result = runner.run("--trace-save", "traces", "--trace-save-all")
-    result.assert_outcomes(passed=1, failed=4, errors=1)
+    result.assert_outcomes(passed=1, failed=5, errors=1)
     reports = read_reports(recorded)
-    saved = {datapizza_tracing.load(path).name.rsplit("::", 1)[-1]: datapizza_tracing.load(path)
-             for path in (runner.path / "traces").iterdir()}
+    loaded = [datapizza_tracing.load(path) for path in (runner.path / "traces").iterdir()]
+    saved = {handle.name.rsplit("::", 1)[-1]: handle for handle in loaded}
 
     over = reports["test_over_budget", "call"]["longrepr"]
     measured = saved["test_over_budget"].summary().total_usage.prompt_tokens
@@ -277,8 +299,10 @@ def test_unknown_budget_name():
         "prompt_tokens, completion_tokens, total_tokens, cost_usd, llm_calls, duration_s"
     )
     assert ("test_unknown_budget_name", "call") not in reports
-    # The marker alone traces a test: five tests ran with a budget and no fixture but one.
-    result.stdout.re_match_lines([r"=+ datapizza-tracing: 5 traced tests =+"])
+    closest = reports["test_own_mark_wins_limit_by_limit", "call"]["longrepr"]
+    assert "prompt_tokens: 10 > limit 0" in closest and "llm_calls" not in closest
+    # The marker alone traces a test: six tests ran with a budget and no fixture but one.
+    result.stdout.re_match_lines([r"=+ datapizza-tracing: 6 traced tests =+"])
 
 
 @pytest.mark.slow
@@ -435,3 +459,17 @@ async def test_second(shared_client, traced):
     budget = read_reports(recorded)["test_budget_on_an_async_test", "call"]["longrepr"]
     assert "llm_calls: 2 > limit 1" in budget and "2 calls  [gpt-4o-mini]" in budget
     result.stdout.re_match_lines([r"=+ datapizza-tracing: 5 traced tests =+"])
+
+
+def test_the_readme_example_runs_as_the_readme_shows(runner: PluginRunner) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Traces in tests") :]
+    code = section[section.index("```python\n") + 10 : section.index("```\n", section.index("```python\n") + 10)]
+    shown = section[section.index("```text\n") + 8 : section.index("```\n", section.index("```text\n") + 8)]
+    runner.pytester.makepyfile(test_planner=code)
+    result = runner.run()
+    result.assert_outcomes(passed=1, failed=1)
+    lines = [line.rstrip() for line in result.stdout.lines]
+    for line in shown.splitlines():
+        if line != "...":
+            assert line.rstrip() in lines, line

@@ -51,6 +51,7 @@ class PluginRunner:
             if name.startswith(("DATAPIZZA_", "OTEL_", "PYTEST_XDIST")):
                 monkeypatch.delenv(name)
         monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO_ROOT), str(site)]))
+        monkeypatch.setenv("COLUMNS", "80")  # the width pytest and the trace report draw at
         pytester.makeini(INNER_INI)
 
     @property
