@@ -8,8 +8,9 @@
 * A summary of tokens and cost per model at the end of the run, xdist workers combined.
 
 It loads in every pytest run where the package is installed, so it stays inert
-until a test uses the fixture or the marker: this module imports nothing but
-pytest, and the hooks return at once for untraced tests.
+until a test uses the fixture or the marker: this module imports only pytest and
+the plugin's names, the working parts are imported by the first traced test, and
+the hooks return at once for untraced tests.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
 
 
 _ITEM_TRACE = pytest.StashKey["ItemTrace"]()
-_LIMITS = pytest.StashKey[dict]()
-_OVERRUNS = pytest.StashKey["tuple[list[Overrun], bool]"]()
+_LIMITS = pytest.StashKey[dict]()  # budget name -> limit
+_OVERRUNS = pytest.StashKey[tuple]()  # (the limits gone over, whether they failed the test)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -118,8 +119,11 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     try:
         result = yield
     except BaseException as error:
-        item_trace.finish(error)
-        _check_budget(item, item_trace, test_failed=True)
+        try:
+            item_trace.finish(error)
+            _check_budget(item, item_trace, test_failed=True)
+        except Exception as problem:  # noqa: BLE001 - the test's own exception must propagate unchanged
+            item.warn(pytest.PytestWarning(f"datapizza-tracing could not close the test's trace: {problem!r}"))
         raise
     item_trace.finish()
     _check_budget(item, item_trace, test_failed=False)
@@ -138,7 +142,7 @@ def _check_budget(item: pytest.Item, item_trace: ItemTrace, *, test_failed: bool
         pytest.fail(overrun_message(overruns), pytrace=False)
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[Any]:
     item_trace = pyfuncitem.stash.get(_ITEM_TRACE, None)
     if item_trace is None or not inspect.iscoroutinefunction(pyfuncitem.obj):
