@@ -258,9 +258,20 @@ def test_own_mark_wins_limit_by_limit():
     ask("gpt-4o-mini", 40)
 """
     )
+    runner.pytester.makepyfile(
+        test_whole_module=ASK
+        + """
+import pytest
+
+pytestmark = pytest.mark.usefixtures("traced")
+
+def test_traced_without_asking():
+    ask("gpt-4o-mini", 40)
+"""
+    )
     recorded = runner.write_report_recorder()
     result = runner.run("--trace-save", "traces", "--trace-save-all")
-    result.assert_outcomes(passed=1, failed=5, errors=1)
+    result.assert_outcomes(passed=2, failed=5, errors=1)
     reports = read_reports(recorded)
     loaded = [datapizza_tracing.load(path) for path in (runner.path / "traces").iterdir()]
     saved = {handle.name.rsplit("::", 1)[-1]: handle for handle in loaded}
@@ -301,8 +312,10 @@ def test_own_mark_wins_limit_by_limit():
     assert ("test_unknown_budget_name", "call") not in reports
     closest = reports["test_own_mark_wins_limit_by_limit", "call"]["longrepr"]
     assert "prompt_tokens: 10 > limit 0" in closest and "llm_calls" not in closest
-    # The marker alone traces a test: six tests ran with a budget and no fixture but one.
-    result.stdout.re_match_lines([r"=+ datapizza-tracing: 6 traced tests =+"])
+    # The marker alone traces a test (six ran with a budget, one of them with the fixture), and so
+    # does usefixtures("traced") on a module.
+    result.stdout.re_match_lines([r"=+ datapizza-tracing: 7 traced tests =+"])
+    assert "test_traced_without_asking" in saved
 
 
 @pytest.mark.slow
@@ -347,6 +360,24 @@ def test_untraced_failure():
     misuse = runner.run("--trace-save-all")
     assert misuse.ret == pytest.ExitCode.USAGE_ERROR
     misuse.stderr.fnmatch_lines(["*--trace-save-all needs --trace-save DIR*"])
+
+
+@pytest.mark.slow
+def test_trace_save_says_so_when_no_test_was_traced_and_refuses_a_file(runner: PluginRunner) -> None:
+    runner.pytester.makepyfile(test_plain="def test_fails():\n    assert False\n")
+    result = runner.run("--trace-save", "out")
+    result.assert_outcomes(failed=1)
+    note = (
+        "datapizza-tracing: --trace-save was given but no test used the traced fixture or the trace_budget "
+        "marker, so no trace was saved"
+    )
+    result.stdout.fnmatch_lines([note])
+    assert not (runner.path / "out").exists()
+
+    (runner.path / "a_file").write_text("")
+    refused = runner.run("--trace-save", "a_file")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    refused.stderr.fnmatch_lines([f"*--trace-save {runner.path / 'a_file'}: not a directory*"])
 
 
 @pytest.mark.slow
