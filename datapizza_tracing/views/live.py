@@ -104,6 +104,7 @@ class LiveProgress:
     def __init__(self, block: TraceBlock) -> None:
         self._block = block
         self._cursor = 0
+        self._batch: list[SpanRecord] = []  # the spans the last advance() took in
         self._latest: deque[SpanRecord] = deque(maxlen=FINISHED_LINES)
         self._tokens: dict[str, TokenUsage] = {}
         self._errors = 0
@@ -112,9 +113,21 @@ class LiveProgress:
     def finished_count(self) -> int:
         return self._cursor
 
+    def still_running(self, running: list[SpanRecord]) -> list[SpanRecord]:
+        """Take in the newly finished spans, then drop from ``running`` (read *before*) those among them.
+
+        Read in this order, a span ending between the two reads is counted once
+        (finished), and no span is ever missed: the figures never go back.
+        """
+        if not self.advance():
+            return running
+        just_finished = {span.span_id for span in self._batch}
+        return [span for span in running if span.span_id not in just_finished]
+
     def advance(self) -> int:
         """Take in the spans finished since the last call; returns how many there were."""
         records, self._cursor = self._block.new_records(self._cursor)
+        self._batch = records
         tokens = self._tokens
         for record in records:
             if record.status == ERROR:

@@ -127,11 +127,15 @@ class FittedTable:
         self.view = view
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for layout in LAYOUTS:
+        rooms = [options.max_width - _overhead(console, self.view, layout) for layout in LAYOUTS]
+        # The roomiest layout where every name fits whole; else the roomiest where names are elided.
+        for layout, room in zip(LAYOUTS, rooms, strict=True):
             natural = _natural_widths(self.view, layout.short_titles)
-            widths = fitted_widths(
-                self.view, natural, options.max_width - _overhead(console, self.view, layout)
-            )
+            if sum(natural) <= room:
+                yield build_table(self.view, layout, natural)
+                return
+        for layout, room in zip(LAYOUTS, rooms, strict=True):
+            widths = fitted_widths(self.view, _natural_widths(self.view, layout.short_titles), room)
             if widths is not None:
                 yield build_table(self.view, layout, widths)
                 return

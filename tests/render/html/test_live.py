@@ -75,3 +75,16 @@ def test_the_live_view_has_the_same_number_of_lines_whatever_the_trace() -> None
         frame = progress.frame(block.running_records())
     assert frame.span_count == 1 + sum(4**d for d in range(1, 7))
     assert empty == LIVE_LINES and set(deep) == {LIVE_LINES} and _lines(html_live(frame)) == LIVE_LINES
+
+
+def test_a_span_ending_between_the_two_reads_is_counted_once_and_counts_never_go_back() -> None:
+    tracer = trace.get_tracer("tests.render")
+    with TraceBlock(ensure_collector(), "race", 100_000, True) as block:
+        progress = LiveProgress(block)
+        span = tracer.start_span("ending now")
+        running = block.running_records()  # read while it runs ...
+        span.end()  # ... it ends before the finished spans are read
+        before = progress.frame(progress.still_running(running))
+        after = progress.frame(progress.still_running(block.running_records()))
+    assert before.span_count == after.span_count == 2  # the block's root and the span, each once
+    assert before.running_count == after.running_count == 1  # only the root still runs
