@@ -6,6 +6,7 @@ from .analysis.compare import TraceComparison, compare
 from .analysis.cost import reset_prices, set_prices
 from .analysis.history import session_history as history
 from .analysis.summary import TokenUsage, TraceSummary
+from .collect.provider import install as _install_provider_hooks
 from .config import ConfigError
 from .frontends.context import ContextTracing, last_trace
 from .frontends.handle import TraceHandle, load, load_all
@@ -34,6 +35,10 @@ __all__ = [
     "tool_span",
 ]
 __version__ = "0.1.0"
+
+# Every SDK tracer provider built from now on feeds the collector, and the
+# README's exporter snippets work on the global provider before the first block.
+_install_provider_hooks()
 
 
 def load_ipython_extension(ip: object) -> None:
