@@ -14,6 +14,8 @@ read" table is this table. Who writes which vocabulary:
   instrumentations (cache creation).
 * OpenInference (Arize): ``llm.*``, as written by its openai, langchain,
   openai-agents and anthropic instrumentations.
+* MLflow tracing: one JSON attribute, ``mlflow.chat.tokenUsage``, and the model
+  as a JSON string in ``mlflow.llm.model`` (MLflow records no thinking tokens).
 
 All use the OpenAI token semantics shown in the summary table: prompt tokens
 *include* cache reads and cache writes, completion tokens include thinking
@@ -56,6 +58,14 @@ class Vocabulary:
     # A JSON attribute with the provider's own usage object, read for the
     # figures the keys above leave out (logfire keeps thinking tokens only there).
     raw_usage: str | None = None
+    # When set, the token keys above are keys of the JSON object in this
+    # attribute rather than attributes (MLflow).
+    usage_json: str | None = None
+
+    @property
+    def token_keys(self) -> tuple[str, ...]:
+        """The attributes whose presence says a span reports a call in this vocabulary."""
+        return (self.usage_json,) if self.usage_json else self.prompt + self.completion
 
 
 DATAPIZZA = Vocabulary(
@@ -101,8 +111,18 @@ OPENINFERENCE = Vocabulary(
     thinking=("llm.token_count.completion_details.reasoning",),
 )
 
+MLFLOW = Vocabulary(
+    name="MLflow",
+    model=("mlflow.llm.model",),
+    prompt=("input_tokens",),
+    completion=("output_tokens",),
+    cached=("cache_read_input_tokens",),
+    cache_write=("cache_creation_input_tokens",),
+    usage_json="mlflow.chat.tokenUsage",
+)
+
 # First match wins: a span carrying two vocabularies is read in this order.
-VOCABULARIES: tuple[Vocabulary, ...] = (DATAPIZZA, GEN_AI, OPENINFERENCE)
+VOCABULARIES: tuple[Vocabulary, ...] = (DATAPIZZA, GEN_AI, OPENINFERENCE, MLFLOW)
 
 # Keys of the provider usage objects found in ``raw_usage`` (OpenAI chat, OpenAI
 # Responses, Anthropic Messages), as paths into the JSON.
@@ -119,9 +139,9 @@ RAW_THINKING = (
 
 # A span reports a call when it has one of these (``llm.token_count.total``
 # alone too: OpenInference writes it even when the parts are missing).
-USAGE_KEYS = frozenset(
-    key for vocabulary in VOCABULARIES for key in vocabulary.prompt + vocabulary.completion
-) | {"llm.token_count.total"}
+USAGE_KEYS = frozenset(key for vocabulary in VOCABULARIES for key in vocabulary.token_keys) | {
+    "llm.token_count.total"
+}
 
 
 def _int(value: Any) -> int:
@@ -166,13 +186,24 @@ def _raw_figure(raw: Mapping[str, Any], paths: tuple[tuple[str, ...], ...]) -> i
     return None
 
 
+def _model_value(value: Any) -> Any:
+    # MLflow stores every attribute JSON-encoded: the model arrives as '"gpt-4o-mini"'.
+    if isinstance(value, str) and len(value) > 1 and value[0] == value[-1] == '"':
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _read(attributes: Mapping[str, Any], vocabulary: Vocabulary) -> LlmCall:
-    model = _first(attributes, vocabulary.model)
-    prompt = _int(_first(attributes, vocabulary.prompt))
-    completion = _int(_first(attributes, vocabulary.completion))
-    cached = _first(attributes, vocabulary.cached)
-    cache_write = _first(attributes, vocabulary.cache_write)
-    thinking = _first(attributes, vocabulary.thinking)
+    model = _model_value(_first(attributes, vocabulary.model))
+    figures = _raw_usage(attributes.get(vocabulary.usage_json)) if vocabulary.usage_json else attributes
+    prompt = _int(_first(figures, vocabulary.prompt))
+    completion = _int(_first(figures, vocabulary.completion))
+    cached = _first(figures, vocabulary.cached)
+    cache_write = _first(figures, vocabulary.cache_write)
+    thinking = _first(figures, vocabulary.thinking)
     if vocabulary.raw_usage is not None and vocabulary.raw_usage in attributes:
         raw = _raw_usage(attributes[vocabulary.raw_usage])
         cached = cached if cached is not None else _raw_figure(raw, RAW_CACHED)
@@ -197,7 +228,7 @@ def llm_call(attributes: Mapping[str, Any]) -> LlmCall | None:
     if USAGE_KEYS.isdisjoint(attributes):  # most spans: one C-level check
         return None
     for vocabulary in VOCABULARIES:
-        if any(key in attributes for key in vocabulary.prompt + vocabulary.completion):
+        if any(key in attributes for key in vocabulary.token_keys):
             return _read(attributes, vocabulary)
     if "llm.token_count.total" in attributes:
         return _read(attributes, OPENINFERENCE)
@@ -211,7 +242,7 @@ def span_kind(attributes: Mapping[str, Any]) -> str | None:
 
 
 def model_name(attributes: Mapping[str, Any]) -> str | None:
-    value = _first(attributes, tuple(key for vocabulary in VOCABULARIES for key in vocabulary.model))
+    value = _model_value(_first(attributes, tuple(key for v in VOCABULARIES for key in v.model)))
     return str(value) if value is not None else None
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -382,6 +383,8 @@ class _Handler(BaseHTTPRequestHandler):
         )
         model = str(body.get("model") or "unknown-model")
         stream = bool(body.get("stream"))
+        if self.server.latency_s:
+            time.sleep(self.server.latency_s)
         if path.endswith("/chat/completions"):
             call = _tool_call(body, number, responses_api=False)
             if stream:
@@ -428,6 +431,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     state: _State
+    latency_s: float = 0.0
 
 
 class FakeOpenAI:
@@ -437,7 +441,9 @@ class FakeOpenAI:
     ...     client = OpenAI(base_url=api.base_url, api_key="test")
     """
 
-    def __init__(self) -> None:
+    def __init__(self, latency_s: float = 0.0) -> None:
+        # Seconds each answer waits before it is sent, so concurrent requests overlap.
+        self.latency_s = latency_s
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -457,6 +463,7 @@ class FakeOpenAI:
     def start(self) -> FakeOpenAI:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.state = _State()
+        server.latency_s = self.latency_s
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai", daemon=True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
@@ -26,7 +26,7 @@ class _Handler(BaseHTTPRequestHandler):
         request = ExportTraceServiceRequest()
         try:
             request.ParseFromString(body)
-        except Exception:  # not OTLP protobuf: answer like a collector would
+        except ValueError:  # DecodeError: not OTLP protobuf, answer like a collector would
             self.send_response(400)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -72,7 +72,7 @@ class OtlpSink(ThreadingHTTPServer):
         with self.lock:
             return list(self.spans)
 
-    def __enter__(self) -> OtlpSink:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
