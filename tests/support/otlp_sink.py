@@ -11,6 +11,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
+from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 
@@ -26,7 +27,7 @@ class _Handler(BaseHTTPRequestHandler):
         request = ExportTraceServiceRequest()
         try:
             request.ParseFromString(body)
-        except ValueError:  # DecodeError: not OTLP protobuf, answer like a collector would
+        except DecodeError:  # not OTLP protobuf: answer like a collector would
             self.send_response(400)
             self.send_header("Content-Length", "0")
             self.end_headers()
