@@ -356,6 +356,81 @@ def datapizza_agent(base_url: str, probe: Probe) -> TraceHandle:
     return handle
 
 
+# -- set-up order, without a framework ----------------------------------------------
+def _traced_work(name: str, *tracers: Any) -> TraceHandle:
+    with ContextTracing().trace(name) as handle:
+        for tracer in tracers or (trace.get_tracer("tests.frameworks"),):
+            with tracer.start_as_current_span("work"):
+                tracer.start_span("step").end()
+    return handle
+
+
+@scenario()
+def snippet_before_first_block(base_url: str, probe: Probe) -> TraceHandle:
+    """The README's exporter snippet pasted after ``import datapizza_tracing``, before any block."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    batch = InMemorySpanExporter()
+    probe.extra["global_before"] = type(trace.get_tracer_provider()).__name__
+    trace.get_tracer_provider().add_span_processor(  # type: ignore[attr-defined]
+        BatchSpanProcessor(batch, schedule_delay_millis=60_000)  # flushed when the block ends
+    )
+    probe.watch(trace.get_tracer_provider())
+    probe.extra["global_after"] = type(trace.get_tracer_provider()).__name__
+    probe.extra["global_is_sdk"] = isinstance(trace.get_tracer_provider(), TracerProvider)
+    handle = _traced_work("snippet")
+    probe.extra["batch_exported"] = sorted(
+        s.name for s in batch.get_finished_spans() if format(s.context.trace_id, "032x") == handle.trace_id
+    )
+    return handle
+
+
+@scenario()
+def user_provider_after_first_block(base_url: str, probe: Probe) -> TraceHandle:
+    """The user's own provider set too late: refused as global, still seen by blocks."""
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+
+    probe.watch(trace.get_tracer_provider())
+    _traced_work("first block")
+    mine = TracerProvider(resource=Resource.create({"service.name": "late-user"}))
+    only_mine = InMemorySpanExporter()
+    mine.add_span_processor(SimpleSpanProcessor(only_mine))
+    trace.set_tracer_provider(mine)  # refused: one warning that says what it means
+    probe.watch(mine)
+    handle = _traced_work("late provider", trace.get_tracer("global"), mine.get_tracer("mine"))
+    probe.extra["mine_exported"] = sorted(
+        s.name for s in only_mine.get_finished_spans() if format(s.context.trace_id, "032x") == handle.trace_id
+    )
+    return handle
+
+
+@scenario()
+def providers_sharing_one_processor_chain(base_url: str, probe: Probe) -> TraceHandle:
+    """Two providers over one processor chain, one shut down mid-block: each span once, block intact."""
+    from opentelemetry.sdk.trace import SynchronousMultiSpanProcessor, TracerProvider
+
+    probe.watch(trace.get_tracer_provider())
+    chain = SynchronousMultiSpanProcessor()
+    first, second = TracerProvider(active_span_processor=chain), TracerProvider(active_span_processor=chain)
+    probe.watch(first)  # adds to the shared chain once
+    third = TracerProvider()
+    third_exporter = InMemorySpanExporter()  # its own: shutting ``third`` down stops it
+    third.add_span_processor(SimpleSpanProcessor(third_exporter))
+    with ContextTracing().trace("shared chain") as handle:
+        first.get_tracer("first").start_span("from first").end()
+        second.get_tracer("second").start_span("from second").end()
+        third.get_tracer("third").start_span("third before shutdown").end()
+        third.shutdown()  # a framework resetting its tracing must not clear the block
+        trace.get_tracer("global").start_span("after shutdown").end()
+    probe.extra["third_exported"] = [span_entry(span) for span in third_exporter.get_finished_spans()]
+    probe.extra["collectors_in_shared_chain"] = sum(
+        1 for p in chain._span_processors if type(p).__name__ == "SharedCollectorProcessor"
+    )
+    return handle
+
+
 # -- runner -------------------------------------------------------------------------
 def _missing(modules: tuple[str, ...]) -> str | None:
     import importlib
