@@ -144,6 +144,26 @@ def attach(provider: Any) -> bool:
         return True
 
 
+def detach(provider: Any) -> bool:
+    """Stop feeding ``provider``'s spans to blocks; True if it was attached.
+
+    For a provider whose spans must never be looked at, e.g. the bare
+    baseline of a benchmark. The global provider is attached again only by a
+    new process.
+    """
+    collector = installed_collector()
+    chain = _processor_chain(provider)
+    if collector is None or chain is None:
+        return False
+    with getattr(chain, "_lock", None) or _lock:
+        processors = chain._span_processors
+        kept = tuple(
+            p for p in processors if p is not collector and getattr(p, "collector", None) is not collector
+        )
+        chain._span_processors = kept
+    return len(kept) != len(processors)
+
+
 def _attach_quietly(provider: Any) -> bool:
     try:
         return attach(provider)
