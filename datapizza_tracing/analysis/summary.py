@@ -150,13 +150,32 @@ def _detail_count(call: LlmCall) -> int:
     return sum(1 for value in (call.cached_tokens, call.thinking_tokens, call.cache_write_tokens) if value)
 
 
+class _Group:
+    """The reports of one request: at most one per scope."""
+
+    __slots__ = ("members", "min_end", "scopes")
+
+    def __init__(self) -> None:
+        self.members: list[int] = []
+        self.scopes: set[str | None] = set()
+        self.min_end: float = float("inf")
+
+    def add(self, span_id: int, span: SpanRecord) -> None:
+        self.members.append(span_id)
+        self.scopes.add(_scope_name(span))
+        if span.end_ns is not None:
+            self.min_end = min(self.min_end, span.end_ns)
+
+
 def _merge_sibling_reports(calls: dict[int, LlmCall], spans: Mapping[int, SpanRecord]) -> dict[int, LlmCall]:
     """Group the reports of one request (``_same_call``) and keep one per group.
 
-    A group holds at most one span per scope. The span kept is the one with the
-    most detail figures (then the later start: the wire-level call starts after
-    the framework's span around it); its figures take the details the other
-    reports add.
+    Reports are swept in start order; a group stays open while all its members
+    are still running at the current start, so each report is compared only
+    with the requests in flight at that moment (linear for sequential calls).
+    The span kept is the one with the most detail figures (then the later
+    start: the wire-level call starts after the framework's span around it);
+    its figures take the details the other reports add.
     """
     buckets: dict[tuple[str, int, int], list[int]] = {}
     for span_id, call in calls.items():
@@ -164,22 +183,29 @@ def _merge_sibling_reports(calls: dict[int, LlmCall], spans: Mapping[int, SpanRe
         buckets.setdefault(key, []).append(span_id)
     counted: dict[int, LlmCall] = {}
     for members in buckets.values():
-        if len(members) == 1:
-            counted[members[0]] = calls[members[0]]
+        if len({_scope_name(spans[span_id]) for span_id in members}) < 2:
+            counted.update((span_id, calls[span_id]) for span_id in members)  # one scope: all separate
             continue
         members.sort(key=lambda span_id: spans[span_id].start_ns)
-        groups: list[list[int]] = []
+        groups: list[_Group] = []
+        open_groups: list[_Group] = []
         for span_id in members:
             span, call = spans[span_id], calls[span_id]
-            for group in groups:
-                if all(_same_call(span, call, spans[other], calls[other]) for other in group):
-                    group.append(span_id)
+            open_groups = [group for group in open_groups if group.min_end >= span.start_ns]
+            for group in open_groups:
+                if all(_same_call(span, call, spans[other], calls[other]) for other in group.members):
                     break
             else:
-                groups.append([span_id])
+                group = _Group()
+                groups.append(group)
+                open_groups.append(group)
+            group.add(span_id, span)
         for group in groups:
-            kept = max(group, key=lambda span_id: (_detail_count(calls[span_id]), spans[span_id].start_ns))
-            reports = [calls[span_id] for span_id in group]
+            if len(group.members) == 1:
+                counted[group.members[0]] = calls[group.members[0]]
+                continue
+            reports = [calls[span_id] for span_id in group.members]
+            kept = max(group.members, key=lambda span_id: (_detail_count(calls[span_id]), spans[span_id].start_ns))
             counted[kept] = calls[kept]._replace(
                 cached_tokens=max(r.cached_tokens for r in reports),
                 thinking_tokens=max(r.thinking_tokens for r in reports),
