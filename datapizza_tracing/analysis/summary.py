@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -95,12 +96,15 @@ def counted_calls(spans: Iterable[SpanRecord]) -> dict[int, LlmCall]:
     if len(innermost) < 2:
         return innermost
     by_id = {span.span_id: span for span in spans}
+    if len({_scope_name(by_id[span_id]) for span_id in innermost}) < 2:
+        return innermost  # one instrumentation: every report is a request of its own
     return _merge_sibling_reports(innermost, by_id)
 
 
 _DATE_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")
 
 
+@functools.lru_cache(maxsize=256)
 def _model_family(model: str) -> str:
     """``openai/gpt-4o-mini-2024-07-18`` → ``gpt-4o-mini``: a request model and the dated
     model its response names are the same model."""

@@ -142,6 +142,7 @@ RAW_THINKING = (
 USAGE_KEYS = frozenset(key for vocabulary in VOCABULARIES for key in vocabulary.token_keys) | {
     "llm.token_count.total"
 }
+_DETECTORS = tuple((frozenset(vocabulary.token_keys), vocabulary) for vocabulary in VOCABULARIES)
 
 
 def _int(value: Any) -> int:
@@ -227,8 +228,8 @@ def llm_call(attributes: Mapping[str, Any]) -> LlmCall | None:
     """The model call a span reports token usage for, or ``None`` if it reports none."""
     if USAGE_KEYS.isdisjoint(attributes):  # most spans: one C-level check
         return None
-    for vocabulary in VOCABULARIES:
-        if any(key in attributes for key in vocabulary.token_keys):
+    for keys, vocabulary in _DETECTORS:
+        if not keys.isdisjoint(attributes):
             return _read(attributes, vocabulary)
     if "llm.token_count.total" in attributes:
         return _read(attributes, OPENINFERENCE)
