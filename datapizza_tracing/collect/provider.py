@@ -229,7 +229,8 @@ def _add_to_global_provider(span_processor: SpanProcessor) -> None:
 
 
 def _let_proxy_take_processors() -> None:
-    proxy = trace.get_tracer_provider()
+    # The proxy object itself: get_tracer_provider() would load an OTEL_PYTHON_TRACER_PROVIDER now.
+    proxy = getattr(trace, "_PROXY_TRACER_PROVIDER", None)
     if isinstance(proxy, trace.ProxyTracerProvider) and not hasattr(proxy, "add_span_processor"):
         proxy.add_span_processor = _add_to_global_provider  # type: ignore[attr-defined]
 

@@ -282,6 +282,20 @@ def logfire_after_first_block(base_url: str, probe: Probe) -> TraceHandle:
     return handle
 
 
+@scenario("logfire")
+def user_provider_then_logfire(base_url: str, probe: Probe) -> TraceHandle:
+    """The user's provider first (the seed's snippet), logfire configured later: refused, still seen."""
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+
+    trace.set_tracer_provider(TracerProvider(resource=Resource.create({"service.name": "user-first"})))
+    probe.watch(trace.get_tracer_provider())
+    _logfire_configure(probe)
+    handle = _logfire_block(base_url, "user_then_logfire")
+    probe.extra["logfire_exported"] = _logfire_exported(probe, handle.trace_id)
+    return handle
+
+
 # -- MLflow tracing -----------------------------------------------------------------
 def _mlflow_setup(sink: str, *, global_provider: bool) -> Any:
     os.environ["MLFLOW_USE_DEFAULT_TRACER_PROVIDER"] = "false" if global_provider else "true"

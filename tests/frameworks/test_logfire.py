@@ -34,6 +34,7 @@ RESPONSES_SPAN = "Responses API with {gen_ai.request.model!r}"
 @pytest.mark.parametrize("scenario, root", [
     ("logfire_before_first_block", "logfire_before"),
     ("logfire_after_first_block", "logfire_after"),
+    ("user_provider_then_logfire", "user_then_logfire"),
 ])  # fmt: skip
 def test_every_span_once_and_exact_tokens_whichever_provider_came_first(scenario: str, root: str) -> None:
     run = run_framework(scenario)
@@ -69,4 +70,14 @@ def test_after_the_first_block_one_true_warning_and_logfire_exporters_see_only_i
     assert "Blocks still show the spans made through the new provider" in message
     assert "exporters added to the new one never receive them" in message
     # ... which is what happened: logfire's exporter got logfire's spans and nothing of the global provider.
+    assert run["logfire_exported"] == sorted(["plan the day", CHAT_SPAN, RESPONSES_SPAN])
+
+
+def test_the_users_provider_first_then_logfire_one_true_warning_naming_the_users_provider() -> None:
+    run = run_framework("user_provider_then_logfire")
+
+    (warning,) = run["warnings"]
+    assert "kept its first global TracerProvider (a TracerProvider set earlier)" in warning["message"]
+    assert "Blocks still show the spans made through the new provider" in warning["message"]
+    # logfire's exporters get logfire's spans only; the user's provider stayed global and got the rest.
     assert run["logfire_exported"] == sorted(["plan the day", CHAT_SPAN, RESPONSES_SPAN])
