@@ -120,6 +120,6 @@ __all__ = [
     "assert_block_is_exactly_what_was_exported",
     "assert_loopback_only",
     "calls",
-    "span_key",
     "run_framework",
+    "span_key",
 ]
