@@ -5,6 +5,8 @@ from __future__ import annotations
 from importlib import import_module, metadata
 from typing import TYPE_CHECKING, Any
 
+from .collect.sdk_watch import when_imported
+
 # The public names and the module each lives in. They are imported on first use
 # (PEP 562), so that merely importing the package, as pytest does for the plugin
 # in every run, costs next to nothing until tracing is used.
@@ -93,6 +95,12 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from .model.snapshot import TraceSnapshot
     from .session.history import HistoryEntry, HistoryLookupError
     from .storage.files import TraceFileError
+
+# Every SDK tracer provider built from now on must feed the collector, and the README's
+# exporter snippets must work on the global provider before the first block. Both hooks
+# need the OpenTelemetry SDK: they are installed the moment it is first imported (now,
+# if it already is), so importing this package alone stays light.
+when_imported("opentelemetry.sdk.trace", lambda: import_module(".collect.provider_hooks", __name__).install())
 
 try:  # the version is written once, in pyproject.toml
     __version__ = metadata.version("datapizza-tracing")

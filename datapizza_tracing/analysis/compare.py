@@ -28,7 +28,14 @@ from .summary import TokenUsage, TraceSummary, summarize
 # and by at least MIN_TIME_CHANGE_S (scheduling jitter alone moves a few milliseconds).
 DURATION_CHANGE = 0.10
 MIN_TIME_CHANGE_S = 0.005
-TOKEN_FIELDS = ("calls", "prompt_tokens", "completion_tokens", "cached_tokens", "thinking_tokens")
+TOKEN_FIELDS = (
+    "calls",
+    "prompt_tokens",
+    "completion_tokens",
+    "cached_tokens",
+    "thinking_tokens",
+    "cache_write_tokens",
+)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ TOKEN_COLUMNS = (
     Column("Thinking Tokens", numeric=True, short="Thinking"),
     Column("Cost", numeric=True),
 )
+# Shown only when some call wrote to a prompt cache (Anthropic): most traces have none.
+CACHE_WRITE_COLUMN = Column("Cache Write Tokens", numeric=True, short="Cache write")
 ROW_MESSAGE_LIMIT = 120  # characters of an error message inside one row of a tree or a list
 
 
@@ -47,28 +49,32 @@ def total_cost_text(costs: CostBreakdown) -> str:
     return ("≥ " if costs.partial else "") + format_cost(costs.total)
 
 
-def _usage_cells(usage: TokenUsage, cost: str) -> tuple[Cell, ...]:
-    return cells(
-        format_count(usage.calls),
-        format_count(usage.prompt_tokens),
-        format_count(usage.completion_tokens),
-        format_count(usage.cached_tokens),
-        format_count(usage.thinking_tokens),
-        cost,
-    )
+def _usage_cells(usage: TokenUsage, cost: str, cache_writes: bool) -> tuple[Cell, ...]:
+    figures = [
+        usage.calls,
+        usage.prompt_tokens,
+        usage.completion_tokens,
+        usage.cached_tokens,
+        usage.thinking_tokens,
+    ]
+    if cache_writes:
+        figures.append(usage.cache_write_tokens)
+    return cells(*map(format_count, figures), cost)
 
 
 def token_table(summary: TraceSummary) -> TableView | None:
     if not summary.usage:
         return None
     costs = cost_breakdown(summary.usage)
+    writes = summary.total_usage.cache_write_tokens > 0
     rows = tuple(
-        (Cell(one_line(model)), *_usage_cells(usage, format_cost(costs.per_model.get(model))))
+        (Cell(one_line(model)), *_usage_cells(usage, format_cost(costs.per_model.get(model)), writes))
         for model, usage in summary.usage.items()
     )
-    total = _usage_cells(summary.total_usage, total_cost_text(costs))
+    total = _usage_cells(summary.total_usage, total_cost_text(costs), writes)
     footer = (Cell("Total", "strong"), *total[:-1], Cell(total[-1].text, "strong"))
-    return TableView(None, TOKEN_COLUMNS, rows, footer=footer)
+    columns = (*TOKEN_COLUMNS[:-1], CACHE_WRITE_COLUMN, TOKEN_COLUMNS[-1]) if writes else TOKEN_COLUMNS
+    return TableView(None, columns, rows, footer=footer)
 
 
 def error_message(span: SpanRecord, limit: int) -> str:

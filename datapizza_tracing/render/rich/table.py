@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -125,6 +126,12 @@ class FittedTable:
 
     def __init__(self, view: TableView) -> None:
         self.view = view
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        # As wide as the roomiest layout needs, so a panel around the table fits it, not the console.
+        roomiest = build_table(self.view, LAYOUTS[0], _natural_widths(self.view, short_titles=False))
+        widest = Measurement.get(console, options, roomiest).maximum
+        return Measurement(min(TEXT_MIN, widest), widest)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rooms = [options.max_width - _overhead(console, self.view, layout) for layout in LAYOUTS]

@@ -213,7 +213,8 @@ from datapizza_tracing.collect.collector import SpanCollector
 processors = trace.get_tracer_provider()._active_span_processor._span_processors
 ip = get_ipython()
 (
-    sum(isinstance(p, SpanCollector) for p in processors),
+    # The collector sits in the chain wrapped in a SharedCollectorProcessor.
+    sum(isinstance(getattr(p, "collector", p), SpanCollector) for p in processors),
     sum(getattr(t, "_datapizza_tracing_installed", False) for t in ip.input_transformers_cleanup),
     sum(getattr(t, "_datapizza_tracing_installed", False) for t in ip.ast_transformers),
     'trace' in ip.magics_manager.magics['cell'],
