@@ -26,9 +26,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import datapizza_tracing
 from bench_render import make_trace  # the same realistic trace as the render benchmark
 from datapizza_tracing.render.report import render_text, trace_report
+
+import datapizza_tracing
 
 GOAL_MS = 1_000
 

@@ -33,7 +33,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 
 import implementations
 from implementations import IMPLEMENTATIONS, Implementation, load
@@ -185,7 +184,8 @@ def print_table(all_results: list[dict[str, object]]) -> None:
                 f = results[key][clock]  # type: ignore[index]
                 print(
                     f"{results['impl']:<18} {key:<10} {clock:<4} {f['bare_us']:>8.2f} {f['traced_us']:>9.2f} "
-                    f"{f['ratio']:>6.3f}× {f['pairs']:>6.3f}× ≤{GOALS[key]:.2f} {verdict(f['ratio'], GOALS[key])}"
+                    f"{f['ratio']:>6.3f}× {f['pairs']:>6.3f}× "
+                    f"≤{GOALS[key]:.2f} {verdict(f['ratio'], GOALS[key])}"
                 )
     print("ratio = median traced / median bare; pairs = median of the per-rep ratios")
     for results in all_results:
@@ -194,8 +194,12 @@ def print_table(all_results: list[dict[str, object]]) -> None:
             if not points:
                 continue
             assert isinstance(points, list)
-            print(f"\n{results['impl']}: one {spans:,}-span block, per tenth (bare: a short loop right after)")
-            print(f"{'kept':>10} {'wall µs':>8} {'cpu µs':>7} {'bare wall':>9} {'bare cpu':>8} {'cpu ratio':>9}")
+            print(
+                f"\n{results['impl']}: one {spans:,}-span block, per tenth (bare: a short loop right after)"
+            )
+            print(
+                f"{'kept':>10} {'wall µs':>8} {'cpu µs':>7} {'bare wall':>9} {'bare cpu':>8} {'cpu ratio':>9}"
+            )
             for p in points:
                 print(
                     f"{p['kept']:>10,} {p['wall_us']:>8.2f} {p['cpu_us']:>7.2f} {p['bare_wall_us']:>9.2f} "
@@ -213,17 +217,22 @@ def curve_flatness(points: list[dict[str, float]]) -> dict[str, float]:
     # Each tenth against the bare loop next to it, so a drift of the machine's load cancels.
     first, last = points[0], points[-1]
     return {
-        clock: (last[f"{clock}_us"] / last[f"bare_{clock}_us"]) / (first[f"{clock}_us"] / first[f"bare_{clock}_us"])
+        clock: (last[f"{clock}_us"] / last[f"bare_{clock}_us"])
+        / (first[f"{clock}_us"] / first[f"bare_{clock}_us"])
         for clock in ("wall", "cpu")
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--impl", choices=IMPLEMENTATIONS, action="append")
     parser.add_argument("--reps-small", type=int, default=21, help="reps of 5,000-span loops")
     parser.add_argument("--reps-large", type=int, default=7, help="reps of 50,000-span loops")
-    parser.add_argument("--curves", type=int, nargs="*", default=list(CURVES), help="block sizes of the curve")
+    parser.add_argument(
+        "--curves", type=int, nargs="*", default=list(CURVES), help="block sizes of the curve"
+    )
     parser.add_argument("--json", action="store_true", help="measure in this process, print JSON")
     args = parser.parse_args()
     if args.json:

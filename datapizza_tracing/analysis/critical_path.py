@@ -27,6 +27,10 @@ from ..model.snapshot import TraceSnapshot
 
 def critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
     """The spans on the critical path of ``snapshot``'s root, ordered by start time."""
+    return list(snapshot.derived("critical_path", lambda: tuple(_critical_path(snapshot))))
+
+
+def _critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
     by_id = {span.span_id: span for span in snapshot.spans}
     root = by_id.get(snapshot.root_span_id)
     if root is None:

@@ -1,0 +1,1 @@
+"""Collecting spans: the one span processor, blocks, provider set-up, context propagation, flushing."""

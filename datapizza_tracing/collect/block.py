@@ -13,7 +13,7 @@ from opentelemetry.trace import Status, StatusCode
 
 from .. import config
 from ..model.record import SpanRecord
-from ..model.rows import SpanRows, records_from_rows, span_ids
+from ..model.rows import SpanRows, records_from_rows, row_offset, span_ids
 from ..model.snapshot import TraceSnapshot
 from .collector import SpanCollector, TraceStore
 from .flush import flush_within
@@ -26,9 +26,7 @@ TRACER_NAME = "datapizza_tracing"
 class TraceBlock:
     """Opens a root span, makes it current, and collects every span under it."""
 
-    def __init__(
-        self, collector: SpanCollector, name: str, max_spans: int, follow_threads: bool
-    ) -> None:
+    def __init__(self, collector: SpanCollector, name: str, max_spans: int, follow_threads: bool) -> None:
         # Read now: a bad value must stop the block before its body runs, not
         # replace the body's own exception when the block ends.
         self._flush_timeout_ms = config.flush_timeout_ms()
@@ -40,6 +38,7 @@ class TraceBlock:
         self._owns_store = False
         self._token: Token[otel_context.Context] | None = None
         self._first_row = 0  # rows of the shared store before this block began hold none of its spans
+        self._row_offsets: dict[int, int] = {0: 0}  # live-view cursor (spans) -> offset in the store's rows
         self._final: TraceSnapshot | None = None
         self._end_ns: int | None = None  # for a root span that keeps no end time (not recording)
         self._notes: list[str] = []
@@ -104,8 +103,16 @@ class TraceBlock:
             finished_before = len(store.rows)
             running = store.running_records()
             first = self._first_row
-            rows = tuple(store.rows[first:] if first else store.rows)  # whole rows: each was added in one step
+            rows = tuple(
+                store.rows[first:] if first else store.rows
+            )  # whole rows: each was added in one step
             ended_since = set(span_ids(rows[finished_before - first :]))
+            # A span is kept before it leaves the running ones (see SpanCollector.on_end),
+            # so one that ended on another thread may be in both: rare, and then
+            # worth one pass over the row ids.
+            ended = {span.span_id for span in running if span.end_ns is not None} - ended_since
+            if ended:
+                ended_since |= ended.intersection(span_ids(rows))
             running_now = tuple(span for span in running if span.span_id not in ended_since)
             # Records are built when the snapshot is first read, not here.
             spans = SpanRows(rows, store.table, self.trace_id, running_now)
@@ -128,12 +135,24 @@ class TraceBlock:
         )
 
     def new_records(self, cursor: int) -> tuple[list[SpanRecord], int]:
-        """Finished spans collected since ``cursor`` and the next cursor (for live views)."""
+        """Finished spans collected since ``cursor`` and the next cursor (for live views).
+
+        A cursor counts spans; where that many rows end in the store's flat list
+        is remembered for the cursors handed out, so a tick reads only new rows.
+        """
         store = self._store
         if store is None:
             return [], cursor
-        rows = store.rows[cursor:]  # whole rows: each was added in one step
-        return records_from_rows(rows, store.table, self.trace_id), cursor + len(rows)
+        offset = self._row_offsets.get(cursor)
+        if offset is None:  # a cursor this block did not hand out: count rows from the start
+            offset = row_offset(store.rows, cursor)
+        rows = store.rows[offset:]  # whole rows: each was added in one step
+        records = records_from_rows(rows, store.table, self.trace_id)
+        next_cursor = cursor + len(records)
+        if len(self._row_offsets) > 16:  # a few live views at most read one block
+            self._row_offsets.clear()
+        self._row_offsets[next_cursor] = offset + len(rows)
+        return records, next_cursor
 
     def running_records(self) -> list[SpanRecord]:
         store = self._store
@@ -142,9 +161,14 @@ class TraceBlock:
     # -- helpers -------------------------------------------------------------
     def _why_not_recording(self) -> str:
         if sdk_disabled():
-            return "OTEL_SDK_DISABLED=true: OpenTelemetry is off, so no spans were recorded (the code ran normally)."
+            return (
+                "OTEL_SDK_DISABLED=true: OpenTelemetry is off, so no spans were recorded "
+                "(the code ran normally)."
+            )
         if sdk_provider() is None:
-            return "The global tracer provider is not an OpenTelemetry SDK provider, so no spans were recorded."
+            return (
+                "The global tracer provider is not an OpenTelemetry SDK provider, so no spans were recorded."
+            )
         return (
             "The sampler dropped this trace (see OTEL_TRACES_SAMPLER), so no spans were recorded; "
             "the code ran normally."
@@ -168,7 +192,11 @@ def _has_other_processors(provider: TracerProvider) -> bool:
     processors = getattr(getattr(provider, "_active_span_processor", None), "_span_processors", None)
     if not isinstance(processors, tuple):  # another SDK layout: flush to be safe
         return True
-    return any(not isinstance(processor, SpanCollector) for processor in processors)
+    return any(
+        not isinstance(processor, SpanCollector)
+        and not isinstance(getattr(processor, "collector", None), SpanCollector)
+        for processor in processors
+    )
 
 
 def _tracer() -> trace.Tracer:
@@ -182,4 +210,3 @@ def _tracer() -> trace.Tracer:
 
 
 _root_tracer: tuple[trace.TracerProvider, trace.Tracer] | None = None
-

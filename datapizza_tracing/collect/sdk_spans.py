@@ -147,14 +147,16 @@ def _packed_links(links: Any) -> tuple[tuple[Any, ...], ...]:
     packed = []
     for link in links:
         context = link.context
-        packed.append((
-            context.trace_id,
-            context.span_id,
-            context.is_remote,
-            int(context.trace_flags),
-            _items(context.trace_state),
-            _items(_plain_attributes(link.attributes)),
-        ))
+        packed.append(
+            (
+                context.trace_id,
+                context.span_id,
+                context.is_remote,
+                int(context.trace_flags),
+                _items(context.trace_state),
+                _items(_plain_attributes(link.attributes)),
+            )
+        )
     return tuple(packed)
 
 

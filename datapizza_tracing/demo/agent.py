@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ..frontends.spans import agent_span, tool_span
+from ..instrument import agent_span, tool_span
 from .fake_llm import FakeLLMClient
 
 SYSTEM_PROMPT = "You are a travel assistant. Use the tools, then write a short, friendly plan."
@@ -32,7 +32,9 @@ class TripPlanner:
     """Plans a day trip: one planning call, tools per city in a thread pool, one writing call."""
 
     def __init__(self, planner: FakeLLMClient | None = None, writer: FakeLLMClient | None = None) -> None:
-        self.planner = planner or FakeLLMClient("gpt-4o-mini", reply=lambda p: "Check weather and pizza in each city.")
+        self.planner = planner or FakeLLMClient(
+            "gpt-4o-mini", reply=lambda p: "Check weather and pizza in each city."
+        )
         self.writer = writer or FakeLLMClient(
             "o4-mini", reply=lambda p: "Start in Naples for pizza in the sun, then Rome.", thinking=True
         )
@@ -43,7 +45,10 @@ class TripPlanner:
             with ThreadPoolExecutor(max_workers=4) as pool:
                 weathers = list(pool.map(weather, cities))
                 pizzerias = list(pool.map(self._pizzeria_or_none, cities))
-            notes = [f"{c}: {w}, pizza at {p or 'nowhere known'}" for c, w, p in zip(cities, weathers, pizzerias)]
+            notes = [
+                f"{city}: {sky}, pizza at {pizzeria or 'nowhere known'}"
+                for city, sky, pizzeria in zip(cities, weathers, pizzerias, strict=True)
+            ]
             answer = self.writer.invoke("Write the plan.", memory=notes, system=SYSTEM_PROMPT)
             # A second, follow-up question reuses the same context: the provider caches it.
             self.writer.invoke("Add one tip for the evening.", memory=notes, system=SYSTEM_PROMPT)

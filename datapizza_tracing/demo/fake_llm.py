@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..frontends.spans import generation_span, record_client_io, record_usage
+from ..instrument import generation_span, record_client_io, record_usage
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ class FakeLLMClient:
             time.sleep(self._latency_s)
             text = self._reply(prompt)
             context = "\n".join([system, *memory])
-            prompt_tokens = _count_tokens(context) + _count_tokens(prompt) if context else _count_tokens(prompt)
+            prompt_tokens = (
+                _count_tokens(context) + _count_tokens(prompt) if context else _count_tokens(prompt)
+            )
             # Providers cache a repeated prompt prefix: the system prompt and memory.
             cached = _count_tokens(context) if context and context in self._seen_prefixes else 0
             if context:

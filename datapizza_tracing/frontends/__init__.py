@@ -1,0 +1,1 @@
+"""Where users meet the package: the context manager and handle, the terminal, the notebook."""

@@ -4,62 +4,66 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from types import TracebackType
 
 from .. import config
-from ..analysis.history import session_history
 from ..collect.block import TraceBlock
 from ..collect.propagation import install_thread_propagation
 from ..collect.provider import ensure_collector
-from .display import TraceView, open_view, resolve_mode
+from ..session import last
+from .display import open_view, resolve_mode
 from .handle import TraceHandle
+from .output import TraceView
 
 _log = logging.getLogger(__name__)
-_last_lock = threading.Lock()
-_last: TraceHandle | None = None
 
 
 def last_trace() -> TraceHandle | None:
     """The handle of the most recently finished block in this process."""
-    return _last
-
-
-def _remember(handle: TraceHandle) -> None:
-    global _last
-    with _last_lock:
-        _last = handle
-    try:
-        session_history().add(handle.snapshot())  # for %trace_history / compare()
-    except Exception:  # e.g. a bad DATAPIZZA_TRACING_HISTORY must not break the traced code
-        _log.warning("datapizza-tracing could not add the block to the trace history", exc_info=True)
+    return last.last_trace()
 
 
 class TraceContext:
-    """One ``with`` block: opens the root span, shows the view, closes both."""
+    """One ``with`` block: opens the root span and the view; at the end closes both, in that order."""
 
     def __init__(self, name: str, max_spans: int, follow_threads: bool, display: str) -> None:
         self._name = name
         self._max_spans = max_spans
         self._follow_threads = follow_threads
         self._display = display
-        self._block: TraceBlock | None = None
-        self._view: TraceView | None = None
+        self._stack: ExitStack | None = None
+        self._entered = False
 
     def __enter__(self) -> TraceHandle:
-        if self._block is not None:
+        if self._entered:
             raise RuntimeError("a trace() context can be entered only once; call trace() again")
+        self._entered = True
+        with ExitStack() as stack:
+            handle = stack.enter_context(self._traced())
+            self._stack = stack.pop_all()
+        return handle
+
+    @contextmanager
+    def _traced(self) -> Iterator[TraceHandle]:
         collector = ensure_collector()
         if self._follow_threads:
             install_thread_propagation()
-        self._block = TraceBlock(collector, self._name, self._max_spans, self._follow_threads)
-        self._block.__enter__()
-        handle = TraceHandle(self._block)
+        block = TraceBlock(collector, self._name, self._max_spans, self._follow_threads)
+        handle = TraceHandle(block)
+        view: TraceView | None = None
+        entered = False
         try:
-            self._view = open_view(self._block, self._display)
-        except Exception:
-            _log.warning("datapizza-tracing could not open its view", exc_info=True)
-        self._handle = handle
-        return handle
+            with block:
+                entered = True
+                view = self._open_view(block)
+                yield handle
+        finally:
+            # After the block has ended, whatever the body did: remember it, then show it.
+            if entered:
+                last.remember(handle, block.snapshot())
+                self._show(view, block)
 
     def __exit__(
         self,
@@ -67,14 +71,28 @@ class TraceContext:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._block is not None
-        self._block.__exit__(exc_type, exc, tb)
-        _remember(self._handle)
-        if self._view is not None:
-            try:
-                self._view.finish(self._block.snapshot())
-            except Exception:  # showing the trace must never mask the traced code's outcome
-                _log.warning("datapizza-tracing could not show the trace", exc_info=True)
+        if self._stack is None:
+            if not self._entered:
+                raise RuntimeError("this trace() context was never entered: use it in a with statement")
+            return  # already exited: ending a block twice must not record it twice
+        stack, self._stack = self._stack, None
+        stack.__exit__(exc_type, exc, tb)
+
+    def _open_view(self, block: TraceBlock) -> TraceView | None:
+        try:
+            return open_view(block, self._display)
+        except Exception:  # no view is better than a failing block
+            _log.warning("datapizza-tracing could not open its view", exc_info=True)
+            return None
+
+    @staticmethod
+    def _show(view: TraceView | None, block: TraceBlock) -> None:
+        if view is None:
+            return
+        try:
+            view.finish(block.snapshot())
+        except Exception:  # showing the trace must never mask the traced code's outcome
+            _log.warning("datapizza-tracing could not show the trace", exc_info=True)
 
 
 class ContextTracing:
@@ -107,6 +125,8 @@ class ContextTracing:
         ``max_spans`` caps the spans kept (the rest are counted as dropped);
         ``follow_threads=False`` stops threads and thread pools started inside the
         block from joining it; ``display`` overrides ``DATAPIZZA_TRACING_DISPLAY``.
+        Every setting is checked now, so a typo fails before the body runs
+        instead of replacing the body's own outcome at the end.
         """
         if name is None:
             name = "trace"
@@ -116,7 +136,5 @@ class ContextTracing:
             max_spans = config.max_spans()
         elif isinstance(max_spans, bool) or not isinstance(max_spans, int) or max_spans <= 0:
             raise ValueError(f"max_spans must be a positive int, not {max_spans!r}")
-        # Settings read only when the report is drawn are checked now, so a typo
-        # fails before the body runs instead of silently losing the report.
-        config.tree_limit()
+        config.check_all()
         return TraceContext(name, max_spans, follow_threads, resolve_mode(display))

@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import logging
-import sys
-from typing import Protocol
 
 from .. import config
-from ..model.snapshot import TraceSnapshot
 from ..collect.block import TraceBlock
+from .output import TraceView, in_jupyter_kernel, shell_name
 from .terminal import TerminalView
 
 _log = logging.getLogger(__name__)
-
-
-class TraceView(Protocol):
-    def finish(self, snapshot: TraceSnapshot) -> None: ...
-
-
-def _shell_name() -> str | None:
-    ipython = sys.modules.get("IPython")
-    if ipython is None:
-        return None
-    shell = ipython.get_ipython()
-    return type(shell).__name__ if shell is not None else None
-
-
-def in_jupyter_kernel() -> bool:
-    """Whether code runs in a Jupyter kernel (rich and we decide it by the shell class)."""
-    return _shell_name() == "ZMQInteractiveShell"
 
 
 def resolve_mode(mode: str | None) -> str:
@@ -36,10 +17,12 @@ def resolve_mode(mode: str | None) -> str:
     if mode is None:
         mode = config.display_mode()
     elif mode not in config.DISPLAY_MODES:
-        raise ValueError(f"display={mode!r} is not a display mode; use one of {', '.join(config.DISPLAY_MODES)}")
+        raise ValueError(
+            f"display={mode!r} is not a display mode; use one of {', '.join(config.DISPLAY_MODES)}"
+        )
     if mode == "auto":
         return "widget" if in_jupyter_kernel() else "terminal"
-    if mode in ("widget", "static") and _shell_name() is None:
+    if mode in ("widget", "static") and shell_name() is None:
         return "terminal"  # no IPython display to write to
     return mode
 
@@ -50,7 +33,7 @@ def open_view(block: TraceBlock, mode: str) -> TraceView | None:
         return None
     if mode in ("widget", "static"):
         try:
-            from .notebook.views import open_notebook_view
+            from .notebook.views import open_notebook_view  # IPython and widgets only when asked for
 
             return open_notebook_view(block, live=mode == "widget")
         except Exception:

@@ -8,10 +8,15 @@ from typing import Any
 
 from opentelemetry.sdk.trace import ReadableSpan
 
-from ..model.snapshot import TraceSnapshot
+from ..analysis.dataframe import spans_dataframe
 from ..analysis.summary import TraceSummary, summarize
 from ..collect.block import TraceBlock
 from ..collect.sdk_spans import to_readable_span
+from ..model.snapshot import TraceSnapshot
+from ..render.rich.report import rich_report
+from ..storage.files import load_snapshot, load_snapshots, save_snapshot
+from ..views.report import trace_report
+from .show import show_snapshot
 
 
 class TraceHandle:
@@ -66,26 +71,18 @@ class TraceHandle:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the trace as OTLP JSON (what collectors accept); ``datapizza_tracing.load`` reads it back."""
-        from ..storage.otlp_json import save_snapshot
-
         return save_snapshot(self.snapshot(), path)
 
     def to_dataframe(self) -> Any:
         """A pandas DataFrame, one row per span (needs pandas)."""
-        from ..analysis.dataframe import spans_dataframe
-
         return spans_dataframe(self.snapshot())
 
     def report(self) -> Any:
         """The terminal report (summary panel, span tree, time table) as a rich renderable."""
-        from ..render.report import trace_report
-
-        return trace_report(self.snapshot())
+        return rich_report(trace_report(self.snapshot()))
 
     def show(self) -> None:
         """Show the report: a static HTML snapshot in a notebook, rich output in a terminal."""
-        from .insights_display import show_snapshot
-
         show_snapshot(self.snapshot())
 
     def __rich__(self) -> Any:
@@ -103,13 +100,9 @@ def load(path: str | os.PathLike[str], trace_id: str | None = None) -> TraceHand
     names another (its snapshot's notes say so); ``load_all`` returns every one.
     Unreadable files raise ``TraceFileError`` naming the file and the problem.
     """
-    from ..storage.otlp_json import load_snapshot
-
     return TraceHandle.from_snapshot(load_snapshot(path, trace_id))
 
 
 def load_all(path: str | os.PathLike[str]) -> list[TraceHandle]:
     """Every trace of a saved file, one handle each, in file order."""
-    from ..storage.otlp_json import load_snapshots
-
     return [TraceHandle.from_snapshot(snapshot) for snapshot in load_snapshots(path)]

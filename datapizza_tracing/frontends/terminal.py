@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 
 from ..model.snapshot import TraceSnapshot
-from ..render.report import trace_report
+from ..render.rich.report import rich_report
+from ..views.report import trace_report
 
 
 class TerminalView:
@@ -16,4 +17,4 @@ class TerminalView:
 
     def finish(self, snapshot: TraceSnapshot) -> None:
         console = self._console or Console()
-        console.print(trace_report(snapshot))
+        console.print(rich_report(trace_report(snapshot)))

@@ -1,0 +1,1 @@
+"""Plain data every layer above reads: span records and snapshots of a block."""

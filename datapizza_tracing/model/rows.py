@@ -15,7 +15,8 @@ collector nothing new to track. Each row is
 * ``attribute_count`` keys, then their values in the same order (the key
   strings are the ones the traced code passed, usually shared literals);
 * ``events``: ``()`` or ``((name, timestamp_ns, attribute_items), ...)``;
-* ``links``: ``()`` or ``((trace_id, span_id, is_remote, trace_flags, trace_state_items, attribute_items), ...)``;
+* ``links``: ``()`` or
+  ``((trace_id, span_id, is_remote, trace_flags, trace_state_items, attribute_items), ...)``;
 * ``*_items``: ``tuple(mapping.items())``.
 
 Nothing in a row is a dict, an enum member, a scope, a resource or a link: a
@@ -54,7 +55,9 @@ class InternTable:
         # The pair seen last and its origin: spans of one block nearly always
         # share it, so the hot path compares two identities instead of hashing.
         self.last: tuple[Any, Any, int] = (object(), object(), -1)
-        self._index: dict[tuple[int, int], int] = {}  # ids of a pair -> origin (the pairs list keeps them alive)
+        self._index: dict[
+            tuple[int, int], int
+        ] = {}  # ids of a pair -> origin (the pairs list keeps them alive)
         self._lock = threading.Lock()
 
     def origin(self, scope: InstrumentationScope | None, resource: Resource | None) -> int:
@@ -77,6 +80,14 @@ def row_starts(rows: Sequence[Any]) -> Iterator[int]:
         at += FIXED + 2 * rows[at + ATTRIBUTE_COUNT]
 
 
+def row_offset(rows: Sequence[Any], count: int) -> int:
+    """Where the row after the first ``count`` rows of a flat sequence begins."""
+    for number, at in enumerate(row_starts(rows)):
+        if number == count:
+            return at
+    return len(rows)
+
+
 def span_ids(rows: Sequence[Any]) -> list[int]:
     """The span id of each row, without building records."""
     return [rows[at + SPAN_ID] for at in row_starts(rows)]
@@ -87,7 +98,9 @@ def _event(packed: tuple[str, int, tuple[tuple[str, Any], ...]]) -> SpanEvent:
     return SpanEvent(name, timestamp_ns, dict(attributes))
 
 
-def _link(packed: tuple[int, int, bool, int, tuple[tuple[str, str], ...], tuple[tuple[str, Any], ...]]) -> Link:
+def _link(
+    packed: tuple[int, int, bool, int, tuple[tuple[str, str], ...], tuple[tuple[str, Any], ...]],
+) -> Link:
     trace_id, span_id, is_remote, flags, trace_state, attributes = packed
     context = SpanContext(trace_id, span_id, is_remote, TraceFlags(flags), TraceState(list(trace_state)))
     return Link(context, dict(attributes))
@@ -114,7 +127,13 @@ def records_from_rows(rows: Sequence[Any], table: InternTable, trace_id: int) ->
                     end,
                     status,
                     message,
-                    dict(zip(rows[at + FIXED : at + FIXED + count], rows[at + FIXED + count : at + FIXED + 2 * count]))
+                    dict(
+                        zip(
+                            rows[at + FIXED : at + FIXED + count],
+                            rows[at + FIXED + count : at + FIXED + 2 * count],
+                            strict=True,
+                        )
+                    )
                     if count
                     else {},
                     tuple(map(_event, events)) if events else (),
@@ -178,7 +197,7 @@ class SpanRows(Sequence[SpanRecord]):
         ids = [(rows[at + SPAN_ID], rows[at + PARENT_ID]) for at in starts]
         inside = _descendants(ids + [(s.span_id, s.parent_id) for s in self._running], root_span_id)
         kept_rows: list[Any] = []
-        for at, (span_id, _) in zip(starts, ids):
+        for at, (span_id, _) in zip(starts, ids, strict=True):
             if span_id in inside:
                 kept_rows += rows[at : at + FIXED + 2 * rows[at + ATTRIBUTE_COUNT]]
         running = tuple(s for s in self._running if s.span_id in inside)

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 from .record import SpanRecord
 
-
 _T = TypeVar("_T")
 
 

@@ -1,0 +1,1 @@
+"""Renderers: they format view models for one medium each and decide nothing else."""

@@ -7,12 +7,13 @@ import json
 import pytest
 
 from datapizza_tracing import ConfigError, reset_prices, set_prices
-from datapizza_tracing.analysis.cost import PRICES_ENV, cost_breakdown, normalize_model, price_of, price_table
+from datapizza_tracing.analysis.cost import cost_breakdown, normalize_model, price_of, price_table
 from datapizza_tracing.analysis.summary import TokenUsage, summarize
-from datapizza_tracing.render.panel import COST_COLUMN, TOKEN_COLUMNS, token_table
-from datapizza_tracing.render.report import render_text
-
-from .spans import llm, snapshot, span
+from datapizza_tracing.config import PRICES_ENV
+from datapizza_tracing.render.rich.table import rich_table
+from datapizza_tracing.render.rich.text import render_text
+from datapizza_tracing.views.panel import token_table
+from tests.support.records import llm, snapshot, span
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +107,8 @@ def test_env_file_extends_and_python_wins_over_it(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("content", "fragment"),
-    [("{not json", "not valid JSON"), ('{"m": {"input": "cheap", "output": 1}}', "non-negative number for 'input'"),
+    [("{not json", "not valid JSON"),
+     ('{"m": {"input": "cheap", "output": 1}}', "non-negative number for 'input'"),
      ('[1, 2]', "expected a JSON object")],
 )  # fmt: skip
 def test_bad_env_file_is_a_config_error_naming_the_variable(tmp_path, monkeypatch, content, fragment):
@@ -130,10 +132,11 @@ def test_token_table_has_cost_column_dash_and_partial_total():
         llm(2, 1, 0, 1, "gpt-4o", 1_000, 500, cached=400),
         llm(3, 1, 1, 2, "acme-llm-7", 10, 10),
     )
-    table = token_table(summarize(snap))
-    headers = [str(column.header) for column in table.columns]
-    assert headers == [*TOKEN_COLUMNS, COST_COLUMN]
-    text = render_text(table, width=140)
+    view = token_table(summarize(snap))
+    assert [column.title for column in view.columns] == [
+        "Model", "Calls", "Prompt Tokens", "Completion Tokens", "Cached Tokens", "Thinking Tokens", "Cost",
+    ]  # fmt: skip
+    text = render_text(rich_table(view), width=140)
     rows = {line.split("│")[1].strip(): line for line in text.splitlines() if line.startswith("│")}
     assert "$0.0070" in rows["gpt-4o"]
     assert "—" in rows["acme-llm-7"]
@@ -154,7 +157,7 @@ def test_bad_env_file_warns_and_the_trace_still_shows_costs(tmp_path, monkeypatc
 
 
 def test_tiny_costs_are_not_shown_as_zero():
-    from datapizza_tracing.render.formatting import format_cost
+    from datapizza_tracing.views.text import format_cost
 
     assert format_cost(0.0000001) == "<$0.000001"
     assert format_cost(0.0000006) == "$0.000001"

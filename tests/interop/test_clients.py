@@ -14,8 +14,7 @@ import pytest
 
 from datapizza_tracing import ContextTracing, TokenUsage
 from tests.support.fake_openai import ANSWER, CHAT_USAGE, RESPONSES_USAGE, FakeOpenAI, Usage
-
-from .conftest import run_scenario
+from tests.support.scenario_process import run_client_scenario
 
 CHAT_MODEL = "gpt-4o-mini"
 RESPONSES_MODEL = "gpt-5-mini"
@@ -29,6 +28,7 @@ def one_call(usage: Usage, *, thinking: int | None = None) -> dict[str, int]:
         "cached_tokens": usage.cached_tokens,
         "thinking_tokens": usage.reasoning_tokens if thinking is None else thinking,
         "calls": 1,
+        "cache_write_tokens": 0,
     }
 
 
@@ -125,7 +125,7 @@ INSTRUMENTED = [
 def test_instrumented_openai_sdk(
     fake_api: FakeOpenAI, scenario: str, span_name: str, model: str, usage: Usage, thinking: int | None
 ) -> None:
-    run = run_scenario(scenario, fake_api.base_url)
+    run = run_client_scenario(scenario, fake_api.base_url)
 
     assert run.usage == {model: one_call(usage, thinking=thinking)}
     assert run.result["total_spans"] == 2
@@ -157,7 +157,7 @@ DOUBLE = [
 def test_two_instrumentations_count_one_call_once(
     fake_api: FakeOpenAI, scenario: str, model: str, usage: Usage, names: tuple[str, str]
 ) -> None:
-    run = run_scenario(scenario, fake_api.base_url)
+    run = run_client_scenario(scenario, fake_api.base_url)
 
     assert len(fake_api.requests) == 1
     assert run.usage == {model: one_call(usage)}

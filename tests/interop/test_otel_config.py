@@ -7,14 +7,13 @@ when it is created.
 from __future__ import annotations
 
 from tests.support.fake_openai import FakeOpenAI
-
-from .conftest import run_scenario
+from tests.support.scenario_process import run_client_scenario
 
 WIDE = {"COLUMNS": "200"}  # one line per note in the printed panel
 
 
 def test_service_name_and_resource_attributes_reach_every_span(fake_api: FakeOpenAI) -> None:
-    run = run_scenario(
+    run = run_client_scenario(
         "pipeline",
         fake_api.base_url,
         env={
@@ -31,7 +30,7 @@ def test_service_name_and_resource_attributes_reach_every_span(fake_api: FakeOpe
 
 
 def test_sampler_that_drops_the_trace_gives_a_note_and_the_code_still_runs(fake_api: FakeOpenAI) -> None:
-    run = run_scenario(
+    run = run_client_scenario(
         "pipeline",
         fake_api.base_url,
         env={"OTEL_TRACES_SAMPLER": "always_off", "DATAPIZZA_TRACING_DISPLAY": "terminal", **WIDE},
@@ -49,7 +48,7 @@ def test_sampler_that_drops_the_trace_gives_a_note_and_the_code_still_runs(fake_
 
 
 def test_sdk_disabled_gives_one_clear_message_and_the_code_still_runs(fake_api: FakeOpenAI) -> None:
-    run = run_scenario(
+    run = run_client_scenario(
         "pipeline",
         fake_api.base_url,
         env={"OTEL_SDK_DISABLED": "true", "DATAPIZZA_TRACING_DISPLAY": "terminal", **WIDE},

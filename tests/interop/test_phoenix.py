@@ -13,23 +13,22 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from datapizza_tracing.model.snapshot import TraceSnapshot
 from datapizza_tracing.analysis.summary import summarize
 from datapizza_tracing.analysis.tree import build_tree, walk
 from datapizza_tracing.model.record import SpanRecord
+from datapizza_tracing.model.snapshot import TraceSnapshot
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.phoenix import PhoenixServer, phoenix_executable
-
-from .conftest import ScenarioRun, run_scenario
+from tests.support.scenario_process import ScenarioRun, run_client_scenario
 
 pytestmark = [pytest.mark.phoenix, pytest.mark.slow]
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LATE_SPAN = "late span, after the block"
 
 
@@ -52,7 +51,7 @@ def _ns(timestamp: str) -> int:
     return (datetime.fromisoformat(timestamp) - EPOCH) // _MICROSECOND * 1000
 
 
-_MICROSECOND = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=timezone.utc) - EPOCH
+_MICROSECOND = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=UTC) - EPOCH
 
 
 def _records_from_memory(run: ScenarioRun) -> list[SpanRecord]:
@@ -112,7 +111,7 @@ def test_spans_in_phoenix_match_the_block(
 ) -> None:
     endpoint = phoenix.otlp_http_endpoint if exporter == "otlp-http" else phoenix.otlp_grpc_endpoint
     started = time.monotonic()
-    run = run_scenario(
+    run = run_client_scenario(
         "pipeline",
         fake_api.base_url,
         "--export",
@@ -163,6 +162,7 @@ def test_spans_in_phoenix_match_the_block(
             "cached_tokens": 16,
             "thinking_tokens": 5,
             "calls": 1,
+            "cache_write_tokens": 0,
         }
     }
     assert {model: vars(figures) for model, figures in usage.items()} == run.usage

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 from tests.support.fake_openai import FakeOpenAI
-
-from .conftest import run_scenario
+from tests.support.scenario_process import run_client_scenario
 
 
 class _ZipkinHandler(BaseHTTPRequestHandler):
@@ -62,7 +61,7 @@ def zipkin() -> Iterator[_ZipkinReceiver]:
 
 
 def test_zipkin_exporter_posts_the_blocks_spans(fake_api: FakeOpenAI, zipkin: _ZipkinReceiver) -> None:
-    run = run_scenario("pipeline", fake_api.base_url, "--export", f"zipkin={zipkin.endpoint}")
+    run = run_client_scenario("pipeline", fake_api.base_url, "--export", f"zipkin={zipkin.endpoint}")
 
     # SimpleSpanProcessor exports each span as it ends, before the process exits.
     with zipkin.lock:

@@ -1,0 +1,1 @@
+"""IPython and Jupyter: the %%trace magic, the live widget, the static snapshot, the history magics."""

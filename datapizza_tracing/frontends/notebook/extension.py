@@ -56,4 +56,3 @@ def _is_trace_magic(func: Any) -> bool:
         and type(owner).__name__ == TraceMagics.__name__
         and (type(owner).__module__ == TraceMagics.__module__)
     )
-

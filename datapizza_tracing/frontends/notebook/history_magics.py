@@ -13,10 +13,9 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 
-from ...analysis.compare import compare
-from ...analysis.history import HistoryLookupError, session_history
-from ...render.insights import comparison_view, history_table
-from ..insights_display import show_renderable
+from ...session.compare import compare
+from ...session.history import HistoryLookupError, session_history
+from ..show import show_comparison, show_history
 
 LINE_MAGICS = ("trace_history", "trace_compare")
 
@@ -34,7 +33,10 @@ def _key(arg: str) -> int | str:
 
 
 def trace_history(line: str = "") -> None:
-    """List the finished traced blocks of this session (``--limit N`` keeps the last N; ``--clear`` empties it)."""
+    """List the finished traced blocks of this session.
+
+    ``--limit N`` keeps the last N; ``--clear`` empties the history.
+    """
     args = _arguments(line)
     history = session_history()
     while args:
@@ -48,7 +50,7 @@ def trace_history(line: str = "") -> None:
             history.set_limit(int(value))
         else:
             raise UsageError(f"unknown argument {arg!r}; usage: %trace_history [--limit N] [--clear]")
-    show_renderable(history_table(history.entries()))
+    show_history(history.entries())
 
 
 def trace_compare(line: str = "") -> None:
@@ -64,7 +66,7 @@ def trace_compare(line: str = "") -> None:
         comparison = compare(*keys)
     except (HistoryLookupError, TypeError) as error:
         raise UsageError(str(error)) from None
-    show_renderable(comparison_view(comparison))
+    show_comparison(comparison)
 
 
 @magics_class

@@ -1,4 +1,4 @@
-"""The live view: one ``ipywidgets.HTML`` updated from a ticker thread, replaced by the static snapshot at the end.
+"""The live view: one ``ipywidgets.HTML`` updated from a ticker thread, then replaced by the static snapshot.
 
 Threading rules this follows (see GUIDE.md, "Jupyter display"):
 
@@ -26,11 +26,11 @@ import time
 from IPython.display import display, update_display
 from opentelemetry import context as otel_context
 
-from ...model.snapshot import TraceSnapshot
 from ...collect.block import TraceBlock
-from ...render.html import static_bundle
-from ...render.live_html import render_live_html
-from .live_progress import LiveProgress
+from ...model.snapshot import TraceSnapshot
+from ...render.html.live import html_live
+from ...views.live import LiveProgress
+from .bundles import report_bundle
 
 _log = logging.getLogger(__name__)
 
@@ -52,7 +52,9 @@ class LiveNotebookView:
         # The widget's own text/plain is a truncated repr of its value: say what it is instead,
         # for frontends that cannot show widgets.
         bundle = self._widget._repr_mimebundle_()
-        bundle["text/plain"] = f"Tracing {block.name}… (live view; the trace summary replaces it when the block ends)"
+        bundle["text/plain"] = (
+            f"Tracing {block.name}… (live view; the trace summary replaces it when the block ends)"
+        )
         handle = display(bundle, raw=True, display_id=True)
         self._display_id = handle.display_id if handle is not None else None
         self._lock = threading.Lock()
@@ -66,7 +68,7 @@ class LiveNotebookView:
             self._stopped.set()
         self._thread.join(JOIN_TIMEOUT_S)
         try:
-            bundle = static_bundle(snapshot)
+            bundle = report_bundle(snapshot)
             if self._display_id is not None:
                 update_display(bundle, raw=True, display_id=self._display_id)
             else:
@@ -76,7 +78,7 @@ class LiveNotebookView:
 
     # -- ticker thread ---------------------------------------------------------
     def _render(self) -> str:
-        return render_live_html(self._progress.frame(self._block.running_records()))
+        return html_live(self._progress.frame(self._block.running_records()))
 
     def _tick_loop(self) -> None:
         # Thread propagation hands this thread the block's context; the ticker is not
@@ -87,13 +89,14 @@ class LiveNotebookView:
         failures = 0
         while not self._stopped.wait(TICK_S):
             try:
-                self._progress.advance()
-                running = self._block.running_records()
+                # Running spans first, then the finished ones: a span ending in between is in
+                # both and counted once (see LiveProgress.frame), so the counts never go back.
+                running = self._progress.still_running(self._block.running_records())
                 state = (self._progress.finished_count, frozenset(span.span_id for span in running))
                 now = time.monotonic()
                 if state == last_state and now - last_sent < ELAPSED_REFRESH_S:
                     continue  # nothing new: no message at all
-                html = render_live_html(self._progress.frame(running))
+                html = html_live(self._progress.frame(running))
                 with self._lock:
                     if self._stopped.is_set():
                         return

@@ -9,9 +9,9 @@ from __future__ import annotations
 from IPython.display import display
 
 from ...model.snapshot import TraceSnapshot
-from ...render.html import static_bundle
+from .bundles import report_bundle
 
 
 class StaticNotebookView:
     def finish(self, snapshot: TraceSnapshot) -> None:
-        display(static_bundle(snapshot), raw=True)
+        display(report_bundle(snapshot), raw=True)

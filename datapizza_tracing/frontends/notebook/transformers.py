@@ -24,15 +24,15 @@ from __future__ import annotations
 import ast
 import re
 import tokenize
-from types import TracebackType
+from contextlib import AbstractContextManager
 from typing import Any
 
 from IPython import get_ipython
 from IPython.core.displayhook import DisplayHook
 
-from ..context import ContextTracing, TraceContext
 from ..handle import TraceHandle
-from .magic import TraceOptions, parse_trace_args
+from .cell_trace import cell_trace, running_cell_number
+from .options import parse_trace_args
 
 # The marker keeps the user's own "%%trace ..." text, so a traceback showing
 # line 1 still reads as the cell; the quiet variant means the body ends in ";".
@@ -100,44 +100,13 @@ def take_cell_value() -> Any:
     return _cell_value.take()
 
 
-class TraceCell:
-    """The ``with`` of one ``%%trace`` cell: a trace block, plus ``-o VAR`` in the user's namespace."""
-
-    def __init__(self, options: TraceOptions, namespace: dict[str, Any] | None) -> None:
-        self._options = options
-        self._namespace = namespace
-        display = "off" if options.no_display else None
-        self._context: TraceContext = ContextTracing().trace(options.name, display=display)
-
-    def __enter__(self) -> TraceHandle:
-        handle = self._context.__enter__()
-        if self._options.output is not None and self._namespace is not None:
-            self._namespace[self._options.output] = handle
-        return handle
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._context.__exit__(exc_type, exc, tb)
-
-
-def open_cell_trace(magic_line: str) -> TraceCell:
+def open_cell_trace(magic_line: str) -> AbstractContextManager[TraceHandle]:
     """Called by the rewritten cell: parse the ``%%trace`` line (UsageError if bad) and open the block."""
     match = _FIRST_LINE.match(magic_line)
     arg_line = (match.group("args") or "") if match is not None else ""
     shell = get_ipython()
     namespace = shell.user_ns if shell is not None else None
-    return TraceCell(parse_trace_args(arg_line, running_cell_number(shell)), namespace)
-
-
-def running_cell_number(shell: Any) -> int | None:
-    """The prompt number of the cell being run (``shell.execution_count`` already points at the next one)."""
-    result = getattr(getattr(shell, "displayhook", None), "exec_result", None)
-    count = getattr(result, "execution_count", None)
-    return count if count is not None else getattr(shell, "execution_count", None)
+    return cell_trace(parse_trace_args(arg_line, running_cell_number(shell)), namespace)
 
 
 def _helper(name: str) -> ast.expr:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from ...collect.block import TraceBlock
-from ..display import TraceView
+from ..output import TraceView
 from .live import LiveNotebookView
 from .static import StaticNotebookView
 

@@ -1,0 +1,92 @@
+"""Helpers for code that writes its own spans in the datapizza vocabulary."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import Span
+
+from . import config
+
+_TRACER_NAME = "datapizza_tracing"
+
+
+def _tracer() -> trace.Tracer:
+    return trace.get_tracer(_TRACER_NAME)
+
+
+@contextmanager
+def _typed_span(span_type: str, name: str, attributes: Mapping[str, Any] | None) -> Iterator[Span]:
+    with _tracer().start_as_current_span(name, attributes={"type": span_type, **(attributes or {})}) as span:
+        yield span
+
+
+def generation_span(
+    name: str = "generation", *, model: str | None = None, attributes: Mapping[str, Any] | None = None
+):
+    """A span around one model call (``type=generation``); pass ``model`` to name it up front."""
+    extra = dict(attributes or {})
+    if model is not None:
+        extra["model_name"] = model
+    return _typed_span("generation", name, extra)
+
+
+def agent_span(name: str = "agent", *, attributes: Mapping[str, Any] | None = None):
+    """A span around one agent run (``type=agent``)."""
+    return _typed_span("agent", name, attributes)
+
+
+def tool_span(name: str = "tool", *, attributes: Mapping[str, Any] | None = None):
+    """A span around one tool call (``type=tool``)."""
+    return _typed_span("tool", name, attributes)
+
+
+def record_usage(
+    span: Span,
+    *,
+    model: str,
+    prompt_tokens: int,
+    completion_tokens: int,
+    cached_tokens: int = 0,
+    thinking_tokens: int = 0,
+    stop_reason: str | None = None,
+) -> None:
+    """Write a model call's token usage on ``span`` as datapizza-ai clients do."""
+    span.set_attributes(
+        {
+            "model_name": model,
+            "prompt_tokens_used": prompt_tokens,
+            "completion_tokens_used": completion_tokens,
+            "cached_tokens_used": cached_tokens,
+            "thinking_tokens_used": thinking_tokens,
+        }
+    )
+    if stop_reason is not None:
+        span.set_attribute("stop_reason", stop_reason)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def record_client_io(span: Span, *, input: Any = None, output: Any = None, memory: Any = None) -> bool:
+    """Write a client's input/output/memory on ``span`` if ``DATAPIZZA_TRACE_CLIENT_IO`` is on.
+
+    Off by default: prompts and answers often hold data that must not leave the
+    process. Returns whether anything was written.
+    """
+    if not config.client_io_enabled():
+        return False
+    for key, value in (("input", input), ("output", output), ("memory", memory)):
+        if value is not None:
+            span.set_attribute(key, _as_text(value))
+    return True

@@ -1,0 +1,1 @@
+"""View models as self-contained HTML for notebooks: the static snapshot and the live view."""

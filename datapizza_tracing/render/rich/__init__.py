@@ -1,0 +1,1 @@
+"""View models drawn with rich, for terminals (and rich's HTML export of tables)."""

@@ -1,0 +1,44 @@
+"""What only datapizza-tracing knows about a block, carried through OTLP on its root span.
+
+OTLP has no field for "spans dropped over the cap" or for the block's notes,
+so they ride on the root span as ``datapizza_tracing.*`` attributes when a
+snapshot is saved, and are taken off again when it is loaded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ..model.snapshot import TraceSnapshot
+
+DROPPED_KEY = "datapizza_tracing.dropped_spans"
+NOTES_KEY = "datapizza_tracing.notes"
+
+
+def block_metadata(snapshot: TraceSnapshot) -> dict[str, Any]:
+    """The extra attributes the root span carries in a saved file."""
+    extra: dict[str, Any] = {}
+    if snapshot.dropped_spans:
+        extra[DROPPED_KEY] = snapshot.dropped_spans
+    if snapshot.notes:
+        extra[NOTES_KEY] = tuple(snapshot.notes)
+    return extra
+
+
+def take_block_metadata(snapshot: TraceSnapshot) -> TraceSnapshot:
+    """``snapshot`` with the metadata moved off its root span into its own fields."""
+    root = snapshot.root
+    if root is None or (DROPPED_KEY not in root.attributes and NOTES_KEY not in root.attributes):
+        return snapshot
+    dropped = root.attributes.get(DROPPED_KEY, 0)
+    notes = root.attributes.get(NOTES_KEY, ())
+    clean = root._replace(
+        attributes={k: v for k, v in root.attributes.items() if k not in (DROPPED_KEY, NOTES_KEY)}
+    )
+    return dataclasses.replace(
+        snapshot,
+        spans=tuple(clean if span.span_id == root.span_id else span for span in snapshot.spans),
+        dropped_spans=dropped if isinstance(dropped, int) and not isinstance(dropped, bool) else 0,
+        notes=tuple(str(note) for note in notes) if isinstance(notes, tuple) else (),
+    )

@@ -1,0 +1,260 @@
+"""OTLP JSON → ``SpanRecord``s, validated field by field.
+
+Reads the protobuf JSON mapping of an ``ExportTraceServiceRequest``, also the
+``snake_case`` field names and enum names protobuf JSON parsers accept, and the
+``instrumentationLibrarySpans`` of OTLP before 0.15. Whatever is wrong is
+raised as ``OtlpShapeError`` naming the place in the document.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+from opentelemetry.trace import Link, SpanContext, SpanKind, TraceFlags
+
+from ..model.record import SpanEvent, SpanRecord
+
+_STATUS_NAMES = {"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}
+_KIND_NAMES = {
+    "SPAN_KIND_UNSPECIFIED": 0,
+    "SPAN_KIND_INTERNAL": 1,
+    "SPAN_KIND_SERVER": 2,
+    "SPAN_KIND_CLIENT": 3,
+    "SPAN_KIND_PRODUCER": 4,
+    "SPAN_KIND_CONSUMER": 5,
+}
+
+
+class OtlpShapeError(ValueError):
+    """A problem at one place of an OTLP document (``where`` is the place, ``problem`` what is wrong)."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        self.where = where
+        self.problem = problem
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+def _field(obj: Mapping[str, Any], camel: str, snake: str, default: Any = None) -> Any:
+    value = obj.get(camel)
+    return obj.get(snake, default) if value is None else value
+
+
+def _list(obj: Mapping[str, Any], camel: str, snake: str, where: str) -> list[Any]:
+    value = _field(obj, camel, snake, [])
+    if not isinstance(value, list):
+        raise OtlpShapeError(where, f"{camel!r} must be a list, found {type(value).__name__}")
+    return value
+
+
+def _object(value: Any, where: str) -> Mapping[str, Any]:
+    if type(value) is dict:  # what json gives: skip the slower ABC check
+        return value
+    if not isinstance(value, Mapping):
+        raise OtlpShapeError(where, f"expected a JSON object, found {type(value).__name__}")
+    return value
+
+
+def _int(value: Any, where: str, what: str) -> int:
+    if isinstance(value, bool):
+        raise OtlpShapeError(where, f"{what} must be an integer, found {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise OtlpShapeError(where, f"{what} must be an integer, found {value!r}")
+
+
+def _id(value: Any, size: int, where: str, what: str, required: bool) -> int:
+    """A trace id (16 bytes) or span id (8 bytes): hex as OTLP JSON says, base64 as some producers write."""
+    if value in (None, ""):
+        if required:
+            raise OtlpShapeError(where, f"{what} is missing")
+        return 0
+    if isinstance(value, str):
+        if len(value) == size * 2:
+            try:
+                return int(value, 16)
+            except ValueError:
+                pass
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except ValueError:
+            raw = b""
+        if len(raw) == size:
+            return int.from_bytes(raw, "big")
+    raise OtlpShapeError(where, f"{what} {value!r} is not {size * 2} hex digits")
+
+
+def _value(value: Any, where: str) -> Any:
+    value = _object(value, where)
+    text = value.get("stringValue")
+    if type(text) is str:  # the common case first: one lookup
+        return text
+    if "stringValue" in value or "string_value" in value:
+        return str(_field(value, "stringValue", "string_value"))
+    if "boolValue" in value or "bool_value" in value:
+        return bool(_field(value, "boolValue", "bool_value"))
+    if "intValue" in value or "int_value" in value:
+        return _int(_field(value, "intValue", "int_value"), where, "intValue")
+    if "doubleValue" in value or "double_value" in value:
+        raw = _field(value, "doubleValue", "double_value")
+        try:
+            return float(raw)  # also "NaN", "Infinity", "-Infinity"
+        except (TypeError, ValueError):
+            raise OtlpShapeError(where, f"doubleValue must be a number, found {raw!r}") from None
+    if "arrayValue" in value or "array_value" in value:
+        array = _object(_field(value, "arrayValue", "array_value"), where)
+        items = array.get("values", [])
+        if not isinstance(items, list):
+            raise OtlpShapeError(where, "arrayValue.values must be a list")
+        return tuple(_value(item, f"{where}[{i}]") for i, item in enumerate(items))
+    if "kvlistValue" in value or "kvlist_value" in value:
+        kvlist = _object(_field(value, "kvlistValue", "kvlist_value"), where)
+        return _attributes(kvlist.get("values", []), where)
+    if "bytesValue" in value or "bytes_value" in value:
+        try:
+            return base64.b64decode(_field(value, "bytesValue", "bytes_value"))
+        except (TypeError, ValueError):
+            raise OtlpShapeError(where, "bytesValue is not base64") from None
+    return None  # an empty AnyValue
+
+
+def _attributes(items: Any, where: str) -> dict[str, Any]:
+    if not isinstance(items, list):
+        raise OtlpShapeError(
+            where, f"attributes must be a list of {{key, value}}, found {type(items).__name__}"
+        )
+    out: dict[str, Any] = {}
+    for i, item in enumerate(items):
+        # The place is spelled out only on error: building it per attribute would double the load time.
+        item = _object(item, f"{where}.attributes[{i}]") if type(item) is not dict else item
+        key = item.get("key")
+        if not isinstance(key, str):
+            raise OtlpShapeError(f"{where}.attributes[{i}]", "attribute without a string 'key'")
+        try:
+            value = _value(item.get("value", {}), "")
+        except OtlpShapeError as problem:
+            inner = f"{problem.where}: " if problem.where else ""
+            raise OtlpShapeError(f"{where}.attributes[{i}] ({key})", inner + problem.problem) from None
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _enum(value: Any, names: Mapping[str, int], where: str, what: str) -> int:
+    if isinstance(value, str) and value in names:
+        return names[value]
+    number = _int(value, where, what)
+    if number not in names.values():
+        raise OtlpShapeError(where, f"{what} {number} is not a known value")
+    return number
+
+
+def _span(raw: Any, where: str, resource: Resource, scope: InstrumentationScope | None) -> SpanRecord:
+    span = _object(raw, where)
+    trace_id = _id(_field(span, "traceId", "trace_id"), 16, where, "traceId", required=True)
+    span_id = _id(_field(span, "spanId", "span_id"), 8, where, "spanId", required=True)
+    parent_id = _id(_field(span, "parentSpanId", "parent_span_id"), 8, where, "parentSpanId", required=False)
+    start = _field(span, "startTimeUnixNano", "start_time_unix_nano")
+    if start is None:
+        raise OtlpShapeError(where, "startTimeUnixNano is missing")
+    start_ns = _int(start, where, "startTimeUnixNano")
+    end_ns = _int(_field(span, "endTimeUnixNano", "end_time_unix_nano", 0), where, "endTimeUnixNano")
+    status = _object(span.get("status") or {}, f"{where}.status")
+    kind = _enum(span.get("kind", 0), _KIND_NAMES, where, "kind")
+    events = tuple(
+        SpanEvent(
+            str(_object(event, f"{where}.events[{i}]").get("name", "")),
+            _int(_field(event, "timeUnixNano", "time_unix_nano", 0), f"{where}.events[{i}]", "timeUnixNano"),
+            _attributes(event.get("attributes", []), f"{where}.events[{i}]"),
+        )
+        for i, event in enumerate(_list(span, "events", "events", where))
+    )
+    links = tuple(
+        Link(
+            SpanContext(
+                _id(
+                    _field(_object(link, f"{where}.links[{i}]"), "traceId", "trace_id"),
+                    16,
+                    where,
+                    "link traceId",
+                    True,
+                ),
+                _id(_field(link, "spanId", "span_id"), 8, where, "link spanId", True),
+                is_remote=True,
+                trace_flags=TraceFlags(TraceFlags.SAMPLED),
+            ),
+            _attributes(link.get("attributes", []), f"{where}.links[{i}]"),
+        )
+        for i, link in enumerate(_list(span, "links", "links", where))
+    )
+    message = status.get("message")
+    return SpanRecord(
+        name=str(span.get("name", "")),
+        span_id=span_id,
+        parent_id=parent_id,
+        start_ns=start_ns,
+        end_ns=end_ns or None,
+        status=_enum(status.get("code", 0), _STATUS_NAMES, f"{where}.status", "status code"),
+        status_message=str(message) if message else None,
+        attributes=_attributes(span.get("attributes", []), where),
+        events=events,
+        kind=SpanKind(max(kind - 1, 0)),
+        scope=scope,
+        resource=resource,
+        links=links,
+        trace_id=trace_id,
+    )
+
+
+def _scope(raw: Any, where: str) -> InstrumentationScope | None:
+    scope = _object(raw or {}, where)
+    if not scope:
+        return None
+    attributes = _attributes(scope.get("attributes", []), where)
+    return InstrumentationScope(
+        str(scope.get("name", "")), scope.get("version") or None, None, attributes or None
+    )
+
+
+def records_from_request(request: Any, where: str = "") -> list[SpanRecord]:
+    """Every span of one ``ExportTraceServiceRequest`` dict, in document order."""
+    prefix = f"{where}: " if where else ""
+    request = _object(request, where)
+    if "resourceSpans" not in request and "resource_spans" not in request:
+        keys = ", ".join(sorted(map(str, request))[:5]) or "none"
+        raise OtlpShapeError(where, f"not OTLP trace data: no 'resourceSpans' (top-level keys: {keys})")
+    records: list[SpanRecord] = []
+    for r, resource_spans in enumerate(_list(request, "resourceSpans", "resource_spans", where)):
+        at = f"{prefix}resourceSpans[{r}]"
+        resource_spans = _object(resource_spans, at)
+        resource_json = _object(resource_spans.get("resource") or {}, f"{at}.resource")
+        resource = Resource(
+            _attributes(resource_json.get("attributes", []), f"{at}.resource"),
+            _field(resource_spans, "schemaUrl", "schema_url"),
+        )
+        scope_lists = _field(resource_spans, "scopeSpans", "scope_spans")
+        scope_key, scope_field = "scopeSpans", "scope"
+        if scope_lists is None:  # OTLP before 0.15 called them instrumentation library spans
+            scope_lists = _field(
+                resource_spans, "instrumentationLibrarySpans", "instrumentation_library_spans", []
+            )
+            scope_key, scope_field = "instrumentationLibrarySpans", "instrumentationLibrary"
+        if not isinstance(scope_lists, list):
+            raise OtlpShapeError(at, f"{scope_key!r} must be a list")
+        for s, scope_spans in enumerate(scope_lists):
+            at_scope = f"{at}.{scope_key}[{s}]"
+            scope_spans = _object(scope_spans, at_scope)
+            scope = _scope(scope_spans.get(scope_field), f"{at_scope}.{scope_field}")
+            for i, span in enumerate(_list(scope_spans, "spans", "spans", at_scope)):
+                records.append(_span(span, f"{at_scope}.spans[{i}]", resource, scope))
+    return records

@@ -1,0 +1,100 @@
+"""How text and numbers read in every view, so the terminal, the static HTML and the live view agree.
+
+Untrusted text (span and trace names, model ids, error messages, attribute
+values) goes through ``one_line`` or ``multi_line`` before any view holds it:
+control characters become visible symbols, so an ANSI or OSC sequence in a
+span name cannot clear a terminal, retitle its window or plant a hyperlink,
+and a newline cannot break a row. Renderers then only escape for their
+medium (HTML entities; rich markup is never parsed from these strings).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls, DEL and C1 controls, plus the Unicode bidirectional overrides and
+# isolates, which can make a terminal or browser show text in another order.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS_BUT_LAYOUT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group(0)
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control picture": ␛ for ESC, ␊ for a newline
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"\\u{code:04x}"
+
+
+def one_line(text: object) -> str:
+    """``text`` as one safe line: every control character (newlines included) made visible."""
+    value = text if isinstance(text, str) else str(text)
+    return _CONTROLS.sub(_visible, value) if _CONTROLS.search(value) else value
+
+
+def multi_line(text: object) -> str:
+    """``text`` as safe lines: newlines and tabs kept, every other control character made visible."""
+    value = text if isinstance(text, str) else str(text)
+    return _CONTROLS_BUT_LAYOUT.sub(_visible, value) if _CONTROLS_BUT_LAYOUT.search(value) else value
+
+
+def truncated(text: str, limit: int) -> tuple[str, int]:
+    """``text`` cut at ``limit`` characters and how many characters were left out."""
+    if len(text) <= limit:
+        return text, 0
+    return text[:limit], len(text) - limit
+
+
+def elided(text: str, limit: int) -> str:
+    """``text`` cut at ``limit`` characters with a count of the rest: never silently shortened."""
+    shown, more = truncated(text, limit)
+    return f"{shown}… ({more:,} more characters)" if more else shown
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def more_line(hidden: int, noun: str = "span") -> str:
+    """The line that stands for what a capped list leaves out: "… 3 more spans"."""
+    return f"… {plural(hidden, 'more ' + noun)}"
+
+
+DURATION_WIDTH = 8  # characters of the longest duration format_duration writes under an hour ("59m59.9s")
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 0.001:
+        return f"{seconds * 1e6:.0f}µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.1f}ms"
+    if seconds < 120:
+        return f"{seconds:.2f}s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}m{rest:04.1f}s"
+
+
+def format_count(value: int) -> str:
+    return f"{value:,}"
+
+
+def tokens_label(model: str, prompt_tokens: int, completion_tokens: int) -> str:
+    """One model's tokens in a row or a header: "gpt-4o-mini 31→27 tok" (prompt → completion)."""
+    return f"{one_line(model)} {format_count(prompt_tokens)}→{format_count(completion_tokens)} tok"
+
+
+def format_cost(usd: float | None) -> str:
+    """Dollars with enough digits that a single cheap call is not shown as zero; "—" when unknown."""
+    if usd is None:
+        return "—"
+    if usd == 0:
+        return "$0.00"
+    if usd >= 1:
+        return f"${usd:,.2f}"
+    if usd >= 0.01:
+        return f"${usd:.4f}"
+    if round(usd, 6) == 0:
+        return "<$0.000001"  # six decimals would show it as zero
+    return f"${usd:.6f}"
