@@ -1,8 +1,8 @@
 """The one span processor: keeps spans of tracked traces, ignores the rest.
 
 It runs on whatever thread starts or ends a span, so both hooks are a dict
-lookup for untracked spans, and for tracked ones a ticket, a tuple build and a
-``list.append``. It never raises into the traced code.
+lookup for untracked spans, and for tracked ones a ticket, a row build and a
+``list.extend``. It never raises into the traced code.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ class TraceStore:
     """Spans of one tracked trace id, shared by the (nested) blocks that track it."""
 
     __slots__ = (
-        "_dropped",
-        "_lock",
+        "drops",
         "follow_threads",
         "max_spans",
         "pinned",
@@ -60,17 +59,13 @@ class TraceStore:
         # One slot stays free for the outermost root span, which ends last.
         self.room = max_spans - 1
         self.tickets = itertools.count()
-        self._dropped = 0
-        self._lock = threading.Lock()
+        self.drops = itertools.count()  # one ``next`` per span over the cap: atomic, no lock
 
     @property
     def dropped(self) -> int:
         """Spans that ended over the cap: counted, not kept."""
-        return self._dropped
-
-    def count_dropped(self) -> None:
-        with self._lock:  # ``+=`` on an attribute is not atomic
-            self._dropped += 1
+        # A count's pickling form is its next value: read without taking one.
+        return self.drops.__reduce__()[1][0]
 
     def running_records(self) -> list[SpanRecord]:
         """Records of spans started and not collected yet as finished.
@@ -124,7 +119,7 @@ class SpanCollector(SpanProcessor):
             if next(store.tickets) < store.room or span_id in store.pinned:
                 store.rows.extend(row_from_ended_span(span, span_id, store.table))  # one atomic step
             else:
-                store.count_dropped()
+                next(store.drops)
             store.running.pop(span_id, None)
         except Exception:
             self._report_failure()
