@@ -22,8 +22,12 @@ from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from datapizza_tracing import ContextTracing, record_usage
+from datapizza_tracing.frontends.notebook.bundles import NOTEBOOK_TEXT_WIDTH
 from datapizza_tracing.model.snapshot import TraceSnapshot
-from datapizza_tracing.render.html import render_html, render_plain
+from datapizza_tracing.render.html.report import html_report
+from datapizza_tracing.render.rich.report import rich_report
+from datapizza_tracing.render.rich.text import render_text
+from datapizza_tracing.views.report import trace_report
 
 GOAL_MS = {10_000: 300, 100_000: 500}
 GOAL_BYTES = 1_000_000
@@ -58,6 +62,16 @@ def make_trace(spans: int) -> TraceSnapshot:
                         span.set_status(Status(StatusCode.ERROR, "TimeoutError: tool did not answer"))
                     made += 1
     return handle.snapshot()
+
+
+def render_html(snapshot: TraceSnapshot) -> str:
+    """The ``text/html`` of the static snapshot (``report_bundle``), view model included."""
+    return html_report(trace_report(snapshot))
+
+
+def render_plain(snapshot: TraceSnapshot) -> str:
+    """The ``text/plain`` of the same bundle."""
+    return render_text(rich_report(trace_report(snapshot)), NOTEBOOK_TEXT_WIDTH)
 
 
 def timed_ms(fn, snapshot: TraceSnapshot, reps: int) -> tuple[float, str]:
