@@ -7,6 +7,7 @@ from importlib import metadata
 from .analysis.compare import Change, TraceComparison
 from .analysis.cost import ModelPrice, PriceFileWarning, reset_prices, set_prices
 from .analysis.summary import TokenUsage, TraceSummary
+from .collect.misuse import TracingUsageWarning
 from .collect.provider import TracingSetupWarning
 from .config import ConfigError
 from .frontends.comparison import compare
@@ -33,6 +34,7 @@ __all__ = [
     "TraceSnapshot",
     "TraceSummary",
     "TracingSetupWarning",
+    "TracingUsageWarning",
     "agent_span",
     "compare",
     "generation_span",

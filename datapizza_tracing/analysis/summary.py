@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
+from ..model.span_graph import acyclic_parents, first_span_per_id
 from .vocabulary import LlmCall, llm_call
 
 
@@ -64,11 +65,11 @@ def counted_calls(spans: Iterable[SpanRecord]) -> dict[int, LlmCall]:
     calls. The innermost report is the one closest to the wire, so a span's usage
     counts only when no span below it reports usage too.
     """
-    spans = list(spans)
+    spans, _ = first_span_per_id(spans)  # a repeated id counts its first span only
     calls = {span.span_id: call for span in spans if (call := llm_call(span.attributes)) is not None}
     if len(calls) < 2:
         return calls
-    parent_of = {span.span_id: span.parent_id for span in spans}
+    parent_of = acyclic_parents(spans)  # a span in a parent cycle must not cover itself
     covered: set[int] = set()
     for span_id in calls:
         parent = parent_of.get(span_id, 0)

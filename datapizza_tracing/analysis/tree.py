@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
+from ..model.span_graph import acyclic_parents, first_span_per_id
 
 
 @dataclass
@@ -15,17 +16,35 @@ class SpanNode:
     children: list[SpanNode] = field(default_factory=list)
 
 
+def tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
+    """Each span's parent as the tree shows it: its own parent when that leads to the root,
+    otherwise the root (orphans, and the span a parent cycle is cut above). The root maps to 0."""
+
+    def compute() -> dict[int, int]:
+        root_id = snapshot.root_span_id
+        parents = acyclic_parents(snapshot.spans, root_span_id=root_id)
+        return {
+            span_id: 0 if span_id == root_id else parent if parent in parents and parent else root_id
+            for span_id, parent in parents.items()
+        }
+
+    return snapshot.derived("tree_parents", compute)
+
+
 def build_tree(snapshot: TraceSnapshot) -> SpanNode | None:
-    """The block's root span with its descendants; orphans hang under the root."""
-    nodes = {span.span_id: SpanNode(span) for span in snapshot.spans}
+    """The block's root span with its descendants; orphans hang under the root.
+
+    The first span of each id is the one shown (see ``model.span_graph``), and a
+    parent cycle is cut, so every span appears once and every walk ends.
+    """
+    parents = tree_parents(snapshot)
+    nodes = {span.span_id: SpanNode(span) for span in first_span_per_id(snapshot.spans)[0]}
     root = nodes.get(snapshot.root_span_id)
     if root is None:
         return None
-    for node in nodes.values():
-        if node is root:
-            continue
-        parent = nodes.get(node.span.parent_id, root)
-        parent.children.append(node)
+    for span_id, node in nodes.items():
+        if node is not root:
+            nodes[parents[span_id]].children.append(node)
     for node in nodes.values():
         if len(node.children) > 1:
             node.children.sort(key=lambda child: child.span.start_ns)
@@ -33,11 +52,15 @@ def build_tree(snapshot: TraceSnapshot) -> SpanNode | None:
 
 
 def walk(root: SpanNode, limit: int | None = None) -> Iterator[tuple[int, SpanNode, SpanNode | None]]:
-    """(depth, node, parent) triples depth first, at most ``limit`` of them."""
+    """(depth, node, parent) triples depth first, at most ``limit`` of them; each node once."""
     stack: list[tuple[int, SpanNode, SpanNode | None]] = [(0, root, None)]
+    seen: set[int] = set()
     emitted = 0
     while stack and (limit is None or emitted < limit):
         depth, node, parent = stack.pop()
+        if id(node) in seen:  # a hand-built tree that links a node twice
+            continue
+        seen.add(id(node))
         yield depth, node, parent
         emitted += 1
         stack.extend((depth + 1, child, node) for child in reversed(node.children))

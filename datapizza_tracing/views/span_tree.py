@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .. import config
 from ..analysis.critical_path import critical_path_ids
-from ..analysis.tree import build_tree, walk
+from ..analysis.tree import build_tree, tree_parents, walk
 from ..analysis.vocabulary import llm_call, span_kind
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
@@ -71,7 +71,7 @@ def _ancestors_of_errors(snapshot: TraceSnapshot) -> set[int]:
     errors = [span for span in snapshot.spans if span.is_error]
     if not errors:
         return set()
-    parent_of = {span.span_id: span.parent_id for span in snapshot.spans}
+    parent_of = tree_parents(snapshot)  # as the tree shows them: orphans under the root, no cycle
     unfold: set[int] = set()
     for span in errors:
         parent = span.parent_id
