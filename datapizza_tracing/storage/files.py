@@ -24,7 +24,7 @@ from ..model.build import snapshots_from_records
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
 from .block_metadata import take_block_metadata
-from .otlp_decode import OtlpShapeError, records_from_request
+from .otlp_decode import OtlpShapeError, json_int, records_from_request
 from .otlp_encode import snapshot_to_otlp
 
 
@@ -54,10 +54,19 @@ def save_snapshot(snapshot: TraceSnapshot, path: str | os.PathLike[str]) -> Path
     return target
 
 
+def _parse(text: str, where: str) -> Any:
+    """``json.loads`` whose failures are all ``OtlpShapeError`` (``JSONDecodeError`` is left to the caller)."""
+    try:
+        # Over-long integer literals become markers the OTLP reader names with their place.
+        return json.loads(text, parse_int=json_int)
+    except RecursionError:
+        raise OtlpShapeError(where, "the JSON is nested too deeply to read") from None
+
+
 def _documents(text: str) -> Iterable[tuple[str, Any]]:
     """(place, parsed JSON) for a single JSON document or for JSON lines."""
     try:
-        yield "", json.loads(text)
+        yield "", _parse(text, "")
         return
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
@@ -66,7 +75,7 @@ def _documents(text: str) -> Iterable[tuple[str, Any]]:
         if not line.strip():
             continue
         try:
-            yield f"line {number}", json.loads(line)
+            yield f"line {number}", _parse(line, f"line {number}")
         except json.JSONDecodeError as error:
             raise OtlpShapeError(f"line {number}", _json_problem(line, error)) from None
 
