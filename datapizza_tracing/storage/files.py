@@ -55,7 +55,7 @@ def save_snapshot(snapshot: TraceSnapshot, path: str | os.PathLike[str]) -> Path
 
 
 def _parse(text: str, where: str) -> Any:
-    """``json.loads`` whose failures are all ``OtlpShapeError`` (``JSONDecodeError`` is left to the caller)."""
+    """``json.loads``, its failures ``OtlpShapeError`` (but ``JSONDecodeError``, left to the caller)."""
     try:
         # Over-long integer literals become markers the OTLP reader names with their place.
         return json.loads(text, parse_int=json_int)
