@@ -7,6 +7,7 @@ from importlib import metadata
 from .analysis.compare import Change, TraceComparison
 from .analysis.cost import ModelPrice, PriceFileWarning, reset_prices, set_prices
 from .analysis.summary import TokenUsage, TraceSummary
+from .collect.flush import SlowExporterWarning
 from .collect.misuse import TracingUsageWarning
 from .collect.provider import TracingSetupWarning
 from .config import ConfigError
@@ -27,6 +28,7 @@ __all__ = [
     "HistoryLookupError",
     "ModelPrice",
     "PriceFileWarning",
+    "SlowExporterWarning",
     "TokenUsage",
     "TraceComparison",
     "TraceFileError",

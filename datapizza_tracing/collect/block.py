@@ -17,7 +17,7 @@ from ..model.snapshot import TraceSnapshot, subtree
 from ..model.span_graph import first_span_per_id, repeated_ids_note
 from .collector import SpanCollector, TraceStore
 from .exceptions import exception_attributes, exception_text
-from .flush import flush_within
+from .flush import flush_within, note_slow_span_end
 from .misuse import warn_usage
 from .propagation import FOLLOW_THREADS_KEY
 from .provider import sdk_disabled, sdk_provider
@@ -111,11 +111,13 @@ class TraceBlock:
         self.root.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exception_text(exc)}"))
 
     def _end(self) -> None:
+        ending = time.monotonic()
         try:
-            self.root.end()
+            self.root.end()  # a SimpleSpanProcessor exports the root span right here
         except Exception:  # a span processor of the application raised in on_end
             _log.warning("a span processor failed while the block %r ended", self.name, exc_info=True)
         self._end_ns = time.time_ns()
+        note_slow_span_end(sdk_provider(), time.monotonic() - ending, self._flush_timeout_ms)
         try:
             self._final = self.snapshot()
         finally:

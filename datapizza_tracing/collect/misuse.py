@@ -22,9 +22,10 @@ def _package_of(frame: FrameType) -> str:
     return frame.f_globals.get("__name__", "").split(".")[0]
 
 
-def _user_stacklevel() -> int:
-    """The ``stacklevel`` of the first frame outside the library, contextlib and OpenTelemetry."""
-    frame = sys._getframe(2)  # warn_usage's caller, which is stacklevel 2 for warnings.warn there
+def user_stacklevel() -> int:
+    """For ``warnings.warn`` called by this function's caller: the ``stacklevel`` of the first frame
+    outside the library, contextlib, threading and OpenTelemetry (the user's line)."""
+    frame = sys._getframe(2)  # the caller of the function that calls warnings.warn: stacklevel 2
     level = 2
     while frame.f_back is not None and _package_of(frame) in _INTERNAL_PACKAGES:
         frame = frame.f_back
@@ -33,4 +34,4 @@ def _user_stacklevel() -> int:
 
 
 def warn_usage(message: str) -> None:
-    warnings.warn(message, TracingUsageWarning, stacklevel=_user_stacklevel())
+    warnings.warn(message, TracingUsageWarning, stacklevel=user_stacklevel())
