@@ -11,6 +11,8 @@ from opentelemetry import trace
 from opentelemetry.trace import Span
 
 from . import config
+from .collect.misuse import warn_usage
+from .collect.provider import sdk_disabled, sdk_provider
 
 _TRACER_NAME = "datapizza_tracing"
 
@@ -55,7 +57,15 @@ def record_usage(
     thinking_tokens: int = 0,
     stop_reason: str | None = None,
 ) -> None:
-    """Write a model call's token usage on ``span`` as datapizza-ai clients do."""
+    """Write a model call's token usage on ``span`` as datapizza-ai clients do.
+
+    On no span at all or on a span that has ended, nothing can be written: a
+    ``TracingUsageWarning`` says so (a span the sampler dropped, or tracing
+    turned off, stays silent: that is the setup's choice, not a mistake).
+    """
+    if not span.is_recording():
+        _warn_not_recorded(span, model)
+        return
     span.set_attributes(
         {
             "model_name": model,
@@ -69,13 +79,41 @@ def record_usage(
         span.set_attribute("stop_reason", stop_reason)
 
 
+def _warn_not_recorded(span: Span, model: str) -> None:
+    if sdk_disabled() or sdk_provider() is None:
+        return  # tracing is off: every span is a no-op on purpose
+    if getattr(span, "end_time", None) is not None:
+        why = "the span has ended (call record_usage inside its with block)"
+    elif not span.get_span_context().is_valid:
+        why = "there is no span (no span was current where record_usage was called)"
+    else:
+        return  # sampled out
+    warn_usage(f"record_usage: {why}, so the usage of {_plain(model)} is not recorded")
+
+
+def _plain(value: object) -> str:
+    """``str(value)``, or a placeholder naming its type when that raises (or recurses without end)."""
+    try:
+        return value if isinstance(value, str) else str(value)
+    except Exception:
+        try:
+            return f"<unprintable {type(value).__name__}>"
+        except Exception:
+            return "<unprintable>"
+
+
 def _as_text(value: Any) -> str:
+    """JSON when the value is JSON-like, its ``str()`` otherwise; never raises.
+
+    Objects inside JSON whose ``str()`` fails become placeholders, so one bad item
+    does not cost the rest of the value.
+    """
     if isinstance(value, str):
         return value
     try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return str(value)
+        return json.dumps(value, ensure_ascii=False, default=_plain)
+    except Exception:  # circular, too deep, keys that are not strings, ...
+        return _plain(value)
 
 
 def record_client_io(span: Span, *, input: Any = None, output: Any = None, memory: Any = None) -> bool:
