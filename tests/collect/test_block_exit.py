@@ -3,6 +3,7 @@ the root ends, the report shows and the collector lets go of the trace."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import uuid
@@ -103,6 +104,28 @@ def test_exiting_a_block_on_another_thread_ends_it_with_one_clear_warning_and_no
     messages = [str(w.message) for w in caught if issubclass(w.category, TracingUsageWarning)]
     assert len(messages) == 1
     assert "exited in another thread or asyncio task" in messages[0]
+    assert "Failed to detach context" not in caplog.text
+    assert handle.finished and handle.summary().total_spans == 2
+    assert installed_collector().tracked_count == 0
+
+
+@pytest.mark.timeout(60)
+def test_exiting_a_block_in_another_asyncio_task_ends_it_with_one_clear_warning(caplog):
+    context = ContextTracing().trace("entered in a task")
+
+    async def enter() -> TraceHandle:
+        handle = context.__enter__()
+        make_span("inside")
+        return handle
+
+    async def main() -> TraceHandle:
+        handle = await asyncio.create_task(enter())  # the task's own context copy holds the block
+        context.__exit__(None, None, None)  # exited from the coroutine that awaited it
+        return handle
+
+    with pytest.warns(TracingUsageWarning, match="another thread or asyncio task"):
+        with caplog.at_level(logging.DEBUG, "opentelemetry"):
+            handle = asyncio.run(main())
     assert "Failed to detach context" not in caplog.text
     assert handle.finished and handle.summary().total_spans == 2
     assert installed_collector().tracked_count == 0
