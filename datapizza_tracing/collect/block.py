@@ -117,7 +117,7 @@ class TraceBlock:
         except Exception:  # a span processor of the application raised in on_end
             _log.warning("a span processor failed while the block %r ended", self.name, exc_info=True)
         self._end_ns = time.time_ns()
-        note_slow_span_end(sdk_provider(), time.monotonic() - ending, self._flush_timeout_ms)
+        ending_s = time.monotonic() - ending
         try:
             self._final = self.snapshot()
         finally:
@@ -125,6 +125,8 @@ class TraceBlock:
                 self._collector.release(self._store)
                 self._store = None
         self._flush_exporters()
+        # Last: a warning turned into an error (-W error) then leaves nothing half done.
+        note_slow_span_end(sdk_provider(), ending_s, self._flush_timeout_ms)
 
     # -- views ---------------------------------------------------------------
     @property
