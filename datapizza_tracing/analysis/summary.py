@@ -69,14 +69,24 @@ def counted_calls(spans: Iterable[SpanRecord]) -> dict[int, LlmCall]:
     calls = {span.span_id: call for span in spans if (call := llm_call(span.attributes)) is not None}
     if len(calls) < 2:
         return calls
-    parent_of = acyclic_parents(spans)  # a span in a parent cycle must not cover itself
+    covered = _covered({span.span_id: span.parent_id for span in spans}, calls)
+    if covered is None:  # a call in a parent cycle would cover itself: walk the cut links instead
+        covered = _covered(acyclic_parents(spans), calls)
+        assert covered is not None
+    return {span_id: call for span_id, call in calls.items() if span_id not in covered}
+
+
+def _covered(parent_of: Mapping[int, int], calls: Mapping[int, LlmCall]) -> set[int] | None:
+    """The ancestors of every call (each walked once), or ``None`` if a call is its own ancestor."""
     covered: set[int] = set()
     for span_id in calls:
         parent = parent_of.get(span_id, 0)
         while parent and parent not in covered:
+            if parent == span_id:
+                return None
             covered.add(parent)
             parent = parent_of.get(parent, 0)
-    return {span_id: call for span_id, call in calls.items() if span_id not in covered}
+    return covered
 
 
 def usage_by_model(spans: Iterable[SpanRecord]) -> dict[str, TokenUsage]:

@@ -19,16 +19,38 @@ class SpanNode:
 def tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
     """Each span's parent as the tree shows it: its own parent when that leads to the root,
     otherwise the root (orphans, and the span a parent cycle is cut above). The root maps to 0."""
+    return snapshot.derived("tree_parents", lambda: _tree_parents(snapshot))
 
-    def compute() -> dict[int, int]:
-        root_id = snapshot.root_span_id
-        parents = acyclic_parents(snapshot.spans, root_span_id=root_id)
-        return {
-            span_id: 0 if span_id == root_id else parent if parent in parents and parent else root_id
-            for span_id, parent in parents.items()
-        }
 
-    return snapshot.derived("tree_parents", compute)
+def _tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
+    root_id = snapshot.root_span_id
+    spans, _ = first_span_per_id(snapshot.spans)
+    known = {span.span_id for span in spans}
+    parents: dict[int, int] = {}
+    children: dict[int, list[int]] = {}
+    for span in spans:
+        span_id, parent = span.span_id, span.parent_id
+        if span_id == root_id:
+            parents[span_id] = 0
+            continue
+        if not parent or parent not in known:
+            parent = root_id  # an orphan
+        parents[span_id] = parent
+        children.setdefault(parent, []).append(span_id)
+    # Every span reachable from the root means no cycle (a span in one has its only parent in it).
+    reached = {root_id}
+    stack = [root_id]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            reached.add(child)
+            stack.append(child)
+    if len(reached) >= len(parents):
+        return parents
+    # Rare: cut the cycles among the spans the root cannot reach; a cut span hangs under the root.
+    cut = acyclic_parents([span for span in spans if span.span_id not in reached])
+    for span_id, parent in cut.items():
+        parents[span_id] = parent or root_id
+    return parents
 
 
 def build_tree(snapshot: TraceSnapshot) -> SpanNode | None:

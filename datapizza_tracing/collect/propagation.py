@@ -90,6 +90,8 @@ class _BlockBoundSpan(trace.Span):
         self._span.record_exception(exception, attributes, timestamp, escaped)
 
     def __getattr__(self, name: str) -> Any:  # SDK span fields (name, parent, end_time, ...)
+        if name == "_span":  # not set yet (copy, pickle): never recurse
+            raise AttributeError(name)
         return getattr(self._span, name)
 
     def __repr__(self) -> str:
