@@ -100,13 +100,23 @@ def main() -> None:
             f"   total {median(mode, 1) * 1000:7.1f} ms   widget updates per run {updates:.0f}"
         )
     print("median of the per-pair ratios:")
-    print(f"widget / off, body wall time (the traced code): {body_ratio:.3f}×  (goal ≤ {GOAL:.2f}×: "
-          f"{'met' if body_ratio <= GOAL else 'MISSED'})")
+    print(
+        f"widget / off, body wall time (the traced code): {body_ratio:.3f}×  (goal ≤ {GOAL:.2f}×: "
+        f"{'met' if body_ratio <= GOAL else 'MISSED'})"
+    )
     print(f"widget / off, body CPU time, all threads:       {cpu_ratio:.3f}×")
     print(f"widget / off, total (+ final snapshot):         {total_ratio:.3f}×")
     if os.environ.get("BENCH_JSON"):
-        print(json.dumps({"body_ratio": body_ratio, "cpu_ratio": cpu_ratio, "total_ratio": total_ratio,
-                          "runs": results}))
+        print(
+            json.dumps(
+                {
+                    "body_ratio": body_ratio,
+                    "cpu_ratio": cpu_ratio,
+                    "total_ratio": total_ratio,
+                    "runs": results,
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -43,8 +43,13 @@ def make_trace(spans: int) -> TraceSnapshot:
                         break
                     attributes = {"type": "generation", "input": prompt, "output": answer}
                     with tracer.start_as_current_span("llm call", attributes=attributes) as span:
-                        record_usage(span, model="gpt-4o-mini", prompt_tokens=812, completion_tokens=95,
-                                     cached_tokens=256)
+                        record_usage(
+                            span,
+                            model="gpt-4o-mini",
+                            prompt_tokens=812,
+                            completion_tokens=95,
+                            cached_tokens=256,
+                        )
                     made += 1
                 if made < spans:
                     tool_attributes = {"type": "tool", "api_key": "x"}

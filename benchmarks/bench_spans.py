@@ -55,7 +55,13 @@ def _elapsed_us(run: Callable[[], None]) -> float:
 
 def measure(impl: Implementation, spans: int, inside: bool, reps: int) -> dict[str, float]:
     """Median µs per span for the implementation and for bare, interleaved."""
-    bare_tracer = TracerProvider().get_tracer("bench")
+    bare_provider = TracerProvider()
+    if "datapizza_tracing" in sys.modules:
+        # Every SDK provider built after the import feeds the collector: keep the baseline bare.
+        from datapizza_tracing.collect.provider import detach
+
+        detach(bare_provider)
+    bare_tracer = bare_provider.get_tracer("bench")
     tracer = trace.get_tracer("bench")
 
     def bare() -> None:

@@ -15,6 +15,8 @@ if ! command -v chromium >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+# The test extra pins the agent frameworks of tests/frameworks/ (pydantic-ai, openai-agents, LangChain,
+# logfire, MLflow tracing, datapizza-ai) to the versions the tests were written against.
 "$PYTHON" -m pip install --quiet -e ".[test]"
 
 if [ ! -x "$PHOENIX_VENV/bin/phoenix" ]; then

@@ -1,9 +1,13 @@
-"""Two runs side by side: what changed in duration, spans, tokens, cost and errors.
+"""Two runs side by side: what changed in duration, spans, tokens, cost and errors, and where.
 
 ``compare_snapshots`` is pure (``session.compare`` finds the snapshots by
 history number, name or handle). The result holds every figure of both runs
 plus ``changes``, the list of differences, so scripts and tests can assert on
-them and the views can highlight them.
+them and the views can highlight them. Spans are compared by name family
+(``step 0`` … ``step 41`` is ``step #``, see ``names``), so a loop that ran two
+more times is one changed count, not two new names. A duration change is
+explained by the own time of each family (``self_by_name``): own times do not
+overlap, so their changes add up to where the block's time went.
 """
 
 from __future__ import annotations
@@ -14,18 +18,32 @@ from dataclasses import dataclass
 
 from ..model.snapshot import TraceSnapshot
 from .cost import CostBreakdown, cost_breakdown
-from .summary import TokenUsage, summarize
+from .errors import span_errors
+from .names import name_family
+from .self_time import self_times
+from .summary import TokenUsage, TraceSummary, summarize
 
-# Wall times are noisy: a duration counts as changed from this relative difference on.
+# Wall times are noisy: a duration counts as changed from this relative difference on,
+# and a family's own time only when it moved by at least this share of the longer run
+# and by at least MIN_TIME_CHANGE_S (scheduling jitter alone moves a few milliseconds).
 DURATION_CHANGE = 0.10
-TOKEN_FIELDS = ("calls", "prompt_tokens", "completion_tokens", "cached_tokens", "thinking_tokens")
+MIN_TIME_CHANGE_S = 0.005
+TOKEN_FIELDS = (
+    "calls",
+    "prompt_tokens",
+    "completion_tokens",
+    "cached_tokens",
+    "thinking_tokens",
+    "cache_write_tokens",
+)
 
 
 @dataclass(frozen=True)
 class Change:
-    """One difference. ``what`` is a figure name, ``key`` the span name or model it is about."""
+    """One difference. ``what`` is a figure name, ``key`` the span name family or model it is about."""
 
-    what: str  # duration_s, total_spans, spans, errors, calls, prompt_tokens, ..., cost_usd, total_cost_usd
+    # duration_s, total_spans, spans, self_s, errors, calls, prompt_tokens, ..., cost_usd, total_cost_usd
+    what: str
     key: str
     before: float | int | None
     after: float | int | None
@@ -45,7 +63,8 @@ class TraceComparison:
     b: TraceSnapshot
     duration_s: tuple[float, float]
     total_spans: tuple[int, int]
-    spans_by_name: Mapping[str, tuple[int, int]]
+    spans_by_name: Mapping[str, tuple[int, int]]  # span name family -> count in A and B
+    self_by_name: Mapping[str, tuple[float, float]]  # span name family -> own time in seconds in A and B
     errors_by_name: Mapping[str, tuple[int, int]]
     usage_by_model: Mapping[str, tuple[TokenUsage, TokenUsage]]
     cost_by_model: Mapping[str, tuple[float | None, float | None]]
@@ -59,6 +78,19 @@ class TraceComparison:
             sum(b for _, b in self.errors_by_name.values()),
         )
 
+    @property
+    def new_names(self) -> list[str]:
+        return [name for name, (a, b) in self.spans_by_name.items() if a == 0 and b > 0]
+
+    @property
+    def missing_names(self) -> list[str]:
+        return [name for name, (a, b) in self.spans_by_name.items() if a > 0 and b == 0]
+
+    @property
+    def new_errors(self) -> list[str]:
+        """Span name families that failed in B and not in A."""
+        return [name for name, (a, b) in self.errors_by_name.items() if a == 0 and b > 0]
+
     def changed(self, what: str, key: str = "") -> Change | None:
         """The change of one figure (``changed("calls", "gpt-4o")``), or ``None`` if it did not change."""
         for change in self.changes:
@@ -68,6 +100,44 @@ class TraceComparison:
 
     def __repr__(self) -> str:
         return f"<TraceComparison {self.label_a!r} → {self.label_b!r}: {len(self.changes)} changes>"
+
+
+def _pairs(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, tuple]:
+    return {key: (a.get(key, 0), b.get(key, 0)) for key in sorted(a.keys() | b.keys())}
+
+
+def _own_time_by_family(snapshot: TraceSnapshot) -> dict[str, float]:
+    own = self_times(snapshot)
+    totals: dict[str, float] = {}
+    for span in snapshot.spans:
+        family = name_family(span.name)
+        totals[family] = totals.get(family, 0.0) + own.get(span.span_id, 0) / 1e9
+    return totals
+
+
+def _usage_changes(usage_by_model: Mapping[str, tuple[TokenUsage, TokenUsage]]) -> list[Change]:
+    return [
+        Change(field, model, getattr(x, field), getattr(y, field))
+        for model, (x, y) in usage_by_model.items()
+        for field in TOKEN_FIELDS
+        if getattr(x, field) != getattr(y, field)
+    ]
+
+
+def _costs(
+    summary_a: TraceSummary, summary_b: TraceSummary, models: list[str]
+) -> tuple[CostBreakdown, CostBreakdown, dict[str, tuple[float | None, float | None]]]:
+    cost_a, cost_b = cost_breakdown(summary_a.usage), cost_breakdown(summary_b.usage)
+
+    def cost_in(costs: CostBreakdown, usage: Mapping[str, TokenUsage], model: str) -> float | None:
+        # A model a run did not call cost it nothing; one it called without a known price is None.
+        return costs.per_model.get(model) if model in usage else 0.0
+
+    per_model = {
+        model: (cost_in(cost_a, summary_a.usage, model), cost_in(cost_b, summary_b.usage, model))
+        for model in models
+    }
+    return cost_a, cost_b, per_model
 
 
 def compare_snapshots(
@@ -83,16 +153,22 @@ def compare_snapshots(
     if total_spans[0] != total_spans[1]:
         changes.append(Change("total_spans", "", *total_spans))
 
-    spans_a = Counter(span.name for span in a.spans)
-    spans_b = Counter(span.name for span in b.spans)
-    names = sorted(spans_a.keys() | spans_b.keys())
-    spans_by_name = {name: (spans_a.get(name, 0), spans_b.get(name, 0)) for name in names}
+    spans_by_name = _pairs(
+        Counter(name_family(s.name) for s in a.spans), Counter(name_family(s.name) for s in b.spans)
+    )
     changes += [Change("spans", name, x, y) for name, (x, y) in spans_by_name.items() if x != y]
 
-    errors_a = Counter(span.name for span in summary_a.errors)
-    errors_b = Counter(span.name for span in summary_b.errors)
-    error_names = sorted(errors_a.keys() | errors_b.keys())
-    errors_by_name = {name: (errors_a.get(name, 0), errors_b.get(name, 0)) for name in error_names}
+    self_by_name = _pairs(_own_time_by_family(a), _own_time_by_family(b))
+    threshold = max(DURATION_CHANGE * max(duration), MIN_TIME_CHANGE_S)
+    changes += [
+        Change("self_s", name, x, y) for name, (x, y) in self_by_name.items() if abs(y - x) >= threshold
+    ]
+
+    # An exception counts once, where it was raised, however many spans it failed on its way out.
+    errors_by_name = _pairs(
+        Counter(name_family(e.origin.name) for e in span_errors(a)),
+        Counter(name_family(e.origin.name) for e in span_errors(b)),
+    )
     changes += [Change("errors", name, x, y) for name, (x, y) in errors_by_name.items() if x != y]
 
     models = sorted(summary_a.usage.keys() | summary_b.usage.keys())
@@ -100,23 +176,9 @@ def compare_snapshots(
         model: (summary_a.usage.get(model, TokenUsage()), summary_b.usage.get(model, TokenUsage()))
         for model in models
     }
-    for model, (x, y) in usage_by_model.items():
-        changes += [
-            Change(field, model, getattr(x, field), getattr(y, field))
-            for field in TOKEN_FIELDS
-            if getattr(x, field) != getattr(y, field)
-        ]
+    changes += _usage_changes(usage_by_model)
 
-    cost_a, cost_b = cost_breakdown(summary_a.usage), cost_breakdown(summary_b.usage)
-
-    def cost_in(costs: CostBreakdown, usage: Mapping[str, TokenUsage], model: str) -> float | None:
-        # A model a run did not call cost it nothing; one it called without a known price is None.
-        return costs.per_model.get(model) if model in usage else 0.0
-
-    cost_by_model = {
-        model: (cost_in(cost_a, summary_a.usage, model), cost_in(cost_b, summary_b.usage, model))
-        for model in models
-    }
+    cost_a, cost_b, cost_by_model = _costs(summary_a, summary_b, models)
     changes += [Change("cost_usd", model, x, y) for model, (x, y) in cost_by_model.items() if x != y]
     if abs(cost_a.total - cost_b.total) > 1e-12 or cost_a.partial != cost_b.partial:
         changes.append(Change("total_cost_usd", "", cost_a.total, cost_b.total))
@@ -129,6 +191,7 @@ def compare_snapshots(
         duration_s=duration,
         total_spans=total_spans,
         spans_by_name=spans_by_name,
+        self_by_name=self_by_name,
         errors_by_name=errors_by_name,
         usage_by_model=usage_by_model,
         cost_by_model=cost_by_model,

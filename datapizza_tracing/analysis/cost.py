@@ -1,9 +1,11 @@
 """Token usage → US dollars, from a price table per model.
 
 Prices are USD per million tokens: ``input``, ``cached_input`` (a prompt-cache
-read) and ``output``. Token semantics follow the summary table: prompt tokens
-*include* cached ones and completion tokens include thinking ones, so a call
-costs ``(prompt - cached) * input + cached * cached_input + completion * output``.
+read), ``cache_write_input`` (a prompt-cache write, which Anthropic bills above
+the input price) and ``output``. Token semantics follow the summary table:
+prompt tokens *include* cache reads and writes and completion tokens include
+thinking ones, so a call costs ``(prompt - cached - cache_write) * input +
+cached * cached_input + cache_write * cache_write_input + completion * output``.
 
 The table is the built-in ``prices.json`` (dated by its ``prices_as_of``),
 extended or overridden by a JSON file named in ``DATAPIZZA_TRACING_PRICES`` and
@@ -37,12 +39,18 @@ class ModelPrice:
     input: float
     cached_input: float
     output: float
+    cache_write_input: float | None = None  # None: billed as input
 
     def cost(self, usage: TokenUsage) -> float:
         cached = min(usage.cached_tokens, usage.prompt_tokens)
-        uncached = usage.prompt_tokens - cached
+        written = min(usage.cache_write_tokens, usage.prompt_tokens - cached)
+        uncached = usage.prompt_tokens - cached - written
+        write_price = self.input if self.cache_write_input is None else self.cache_write_input
         return (
-            uncached * self.input + cached * self.cached_input + usage.completion_tokens * self.output
+            uncached * self.input
+            + cached * self.cached_input
+            + written * write_price
+            + usage.completion_tokens * self.output
         ) / PER_TOKENS
 
 
@@ -94,8 +102,14 @@ def _parse_price(model: str, entry: Any, source: str) -> ModelPrice:
         return float(value)
 
     input_price = number("input")
-    # A user entry without cached_input means the provider gives no cache discount.
-    return ModelPrice(input_price, number("cached_input", input_price), number("output"))
+    # A user entry without cached_input means the provider gives no cache discount,
+    # and one without cache_write_input that cache writes cost the input price.
+    return ModelPrice(
+        input_price,
+        number("cached_input", input_price),
+        number("output"),
+        number("cache_write_input", input_price),
+    )
 
 
 def _parse_table(data: Any, source: str) -> dict[str, ModelPrice]:
@@ -190,7 +204,7 @@ def price_of(model: str, table: Mapping[str, ModelPrice] | None = None) -> Model
     return price if price is not None else table.get(normalize_model(model))
 
 
-def _price_table_for_display() -> tuple[dict[str, ModelPrice], str | None]:
+def display_price_table() -> tuple[dict[str, ModelPrice], str | None]:
     # A broken price file must not cost the user the whole trace view: warn
     # (once per message) and price from the other sources.
     try:
@@ -209,7 +223,7 @@ class PriceFileWarning(UserWarning):
 
 def cost_breakdown(usage: Mapping[str, TokenUsage]) -> CostBreakdown:
     """Cost per model for a summary's token usage (``TraceSummary.usage``)."""
-    table, as_of = _price_table_for_display()
+    table, as_of = display_price_table()
     per_model: dict[str, float | None] = {}
     unpriced: list[str] = []
     total = 0.0

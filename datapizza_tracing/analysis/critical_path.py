@@ -29,6 +29,10 @@ from .tree import tree_parents
 
 def critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
     """The spans on the critical path of ``snapshot``'s root, ordered by start time."""
+    return list(snapshot.derived("critical_path", lambda: tuple(_critical_path(snapshot))))
+
+
+def _critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
     parents = tree_parents(snapshot)  # one span per id, orphans and cut cycles under the root
     by_id = {span.span_id: span for span in first_span_per_id(snapshot.spans)[0]}
     root = by_id.get(snapshot.root_span_id)

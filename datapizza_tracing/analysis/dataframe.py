@@ -13,7 +13,7 @@ _STATUS = ("UNSET", "OK", "ERROR")
 COLUMNS = (
     "trace_id", "span_id", "parent_id", "name", "kind", "start", "end", "duration_s",
     "status", "status_message", "model", "prompt_tokens", "completion_tokens",
-    "cached_tokens", "thinking_tokens", "cost_usd", "counted", "attributes",
+    "cached_tokens", "thinking_tokens", "cache_write_tokens", "cost_usd", "counted", "attributes",
 )  # fmt: skip
 
 
@@ -53,6 +53,7 @@ def spans_dataframe(snapshot: TraceSnapshot) -> Any:
                 "completion_tokens": call.completion_tokens if call is not None else None,
                 "cached_tokens": call.cached_tokens if call is not None else None,
                 "thinking_tokens": call.thinking_tokens if call is not None else None,
+                "cache_write_tokens": call.cache_write_tokens if call is not None else None,
                 "cost_usd": cost,
                 "counted": span.span_id in counted,
                 "attributes": dict(span.attributes),
@@ -61,6 +62,12 @@ def spans_dataframe(snapshot: TraceSnapshot) -> Any:
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["start"] = pd.to_datetime(frame["start"], unit="ns", utc=True)
     frame["end"] = pd.to_datetime(frame["end"], unit="ns", utc=True)
-    for column in ("prompt_tokens", "completion_tokens", "cached_tokens", "thinking_tokens"):
+    for column in (
+        "prompt_tokens",
+        "completion_tokens",
+        "cached_tokens",
+        "thinking_tokens",
+        "cache_write_tokens",
+    ):
         frame[column] = frame[column].astype("Int64")
     return frame

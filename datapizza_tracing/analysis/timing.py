@@ -1,23 +1,33 @@
-"""Where the time went, per span name: count, total, mean, max, errors."""
+"""Where the time went, per span name family: count, own time, total, mean, max, errors, model calls.
+
+Spans are grouped by name family (``step 0`` … ``step 39`` are one row, see
+``names``) and ranked by *self* time, their own time outside their children:
+the root and the agent span last as long as the whole block, but they are not
+where the time went. Totals add up the spans' durations, so nested or
+parallel spans overlap there; self times never do.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
+from .names import family_label, name_family
+from .self_time import self_times
+from .summary import counted_calls
 
 
 @dataclass(frozen=True)
 class SpanTiming:
-    """All spans of one name. Durations are in seconds; running spans count up to the snapshot."""
+    """All spans of one name family. Durations are in seconds; running spans count up to the snapshot."""
 
-    name: str
+    name: str  # the family's label: its one name, or "first … last"
     count: int
+    self_s: float
     total_s: float
     max_s: float
     errors: int
+    calls: int = 0  # model calls the token table counts among these spans
     running: int = 0
 
     @property
@@ -26,35 +36,42 @@ class SpanTiming:
 
 
 def span_timings(snapshot: TraceSnapshot) -> list[SpanTiming]:
-    """One row per span name, the largest total time first (ties: more spans, then name).
+    """One row per name family, the largest self time first (ties: larger total, more spans, then name)."""
+    return snapshot.derived("span_timings", lambda: _span_timings(snapshot))
 
-    Totals add up the spans' own durations, so nested or parallel spans overlap:
-    a parent's total includes its children's time, and ten parallel 1 s calls
-    total 10 s inside a 1 s block. That is the question "which operation costs
-    the most time overall"; the critical path answers "what made the block slow".
-    """
+
+def _span_timings(snapshot: TraceSnapshot) -> list[SpanTiming]:
     now = snapshot.end_ns or snapshot.taken_ns
-    return timings_of(snapshot.spans, now)
-
-
-def timings_of(spans: Iterable[SpanRecord], now_ns: int) -> list[SpanTiming]:
-    # name -> [count, total_ns, max_ns, errors, running]
-    acc: dict[str, list[int]] = {}
-    for span in spans:
-        duration = max((span.end_ns if span.end_ns is not None else now_ns) - span.start_ns, 0)
-        row = acc.get(span.name)
+    own = self_times(snapshot)
+    calls = counted_calls(snapshot.spans)
+    # family -> [names, count, self_ns, total_ns, max_ns, errors, calls, running]
+    acc: dict[str, list] = {}
+    for span in snapshot.spans:
+        duration = max((span.end_ns if span.end_ns is not None else now) - span.start_ns, 0)
+        family = name_family(span.name)
+        row = acc.get(family)
         if row is None:
-            row = acc[span.name] = [0, 0, 0, 0, 0]
-        row[0] += 1
-        row[1] += duration
-        row[2] = max(row[2], duration)
-        if span.status == 2:
-            row[3] += 1
-        if span.end_ns is None:
-            row[4] += 1
+            row = acc[family] = [[], 0, 0, 0, 0, 0, 0, 0]
+        row[0].append(span.name)
+        row[1] += 1
+        row[2] += own.get(span.span_id, 0)
+        row[3] += duration
+        row[4] = max(row[4], duration)
+        row[5] += span.is_error
+        row[6] += span.span_id in calls
+        row[7] += span.end_ns is None
     rows = [
-        SpanTiming(name, count, total / 1e9, longest / 1e9, errors, running)
-        for name, (count, total, longest, errors, running) in acc.items()
+        SpanTiming(
+            family_label(names),
+            count,
+            self_ns / 1e9,
+            total / 1e9,
+            longest / 1e9,
+            errors,
+            n_calls,
+            running,
+        )
+        for family, (names, count, self_ns, total, longest, errors, n_calls, running) in acc.items()
     ]
-    rows.sort(key=lambda row: (-row.total_s, -row.count, row.name))
+    rows.sort(key=lambda row: (-row.self_s, -row.total_s, -row.count, row.name))
     return rows

@@ -30,9 +30,7 @@ _log = logging.getLogger(__name__)
 class TraceBlock:
     """Opens a root span, makes it current, and collects every span under it."""
 
-    def __init__(
-        self, collector: SpanCollector, name: str, max_spans: int, follow_threads: bool
-    ) -> None:
+    def __init__(self, collector: SpanCollector, name: str, max_spans: int, follow_threads: bool) -> None:
         # Read now: a bad value must stop the block before its body runs, not
         # replace the body's own exception when the block ends.
         self._flush_timeout_ms = config.flush_timeout_ms()
@@ -206,4 +204,3 @@ class TraceBlock:
         if provider is None or not self._owns_store:
             return
         flush_within(provider, self._flush_timeout_ms)
-

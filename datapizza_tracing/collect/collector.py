@@ -67,15 +67,17 @@ class TraceStore:
                 self.dropped += 1
 
     def running_records(self) -> list[SpanRecord]:
-        """Records of spans started but not ended yet (``end_ns`` is ``None``)."""
+        """Records of spans started and not collected yet as finished.
+
+        A span that has just ended is still here until ``on_end`` has kept it:
+        readers dedupe against the finished records, so it is never missed.
+        """
         records = []
         for span in list(self.running.values()):
             try:
-                record = record_from_span(span)
+                records.append(record_from_span(span))
             except Exception:  # a span ending on another thread right now
                 continue
-            if record.end_ns is None:
-                records.append(record)
         return records
 
 
@@ -112,11 +114,12 @@ class SpanCollector(SpanProcessor):
                 return
             # Runs once per span of every tracked block: no helper calls but the record.
             span_id = context[SPAN_ID]
-            store.running.pop(span_id, None)
+            # Kept before it leaves the running spans: a reader sees it in one place or both, never none.
             if len(store.records) < store.unlocked_room:
                 store.records.append(record_from_ended_span(span, trace_id, span_id))
             else:
                 store.finish_near_cap(span_id, span)
+            store.running.pop(span_id, None)
         except Exception:
             self._report_failure()
 
@@ -159,5 +162,3 @@ class SpanCollector(SpanProcessor):
         if not self._failed:
             self._failed = True
             _log.exception("datapizza-tracing could not record a span; tracing goes on without it")
-
-

@@ -20,9 +20,9 @@ class ShownComparison(TraceComparison):
         return rich_comparison(comparison_view(self))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from .notebook.bundles import rich_bundle
+        from .notebook.bundles import comparison_bundle
 
-        return rich_bundle(self.__rich__())
+        return comparison_bundle(self)
 
 
 def shown(comparison: TraceComparison) -> ShownComparison:

@@ -32,9 +32,9 @@ class HistoryView:
         return rich_table(history_table(self._store.entries()))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from .notebook.bundles import rich_bundle
+        from .notebook.bundles import history_bundle
 
-        return rich_bundle(self.__rich__())
+        return history_bundle(self._store.entries())
 
     def __repr__(self) -> str:
         return repr(self._store)

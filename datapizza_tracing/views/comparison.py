@@ -1,8 +1,9 @@
-"""Two runs side by side: overview, tokens and cost per model, spans and errors per name.
+"""Two runs side by side: the overview, where the time changed, tokens and cost per model, what is new.
 
-What changed is toned: worse (more time, more errors, more cost) reads "bad",
-better reads "good", a change that is neither reads "changed"; what did not
-change is muted.
+Colours mean better or worse only where that is true: more time, more errors,
+more tokens and more cost read "bad", less reads "good"; a different number of
+spans is only "changed" (a run that does more work is not wrong for it); what
+did not change is muted.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..analysis.compare import TraceComparison
+from ..analysis.cost import CostBreakdown
 from .panel import total_cost_text
 from .table import Cell, Column, TableView, cells
-from .text import format_cost, format_count, format_duration, more_line, one_line
+from .text import DURATION_WIDTH, elided, format_cost, format_count, format_duration, more_line, one_line
 from .tone import Part, Tone
 
-ROWS_SHOWN = 15
+TIME_ROWS = 10
+NAMES_LISTED = 8
+NAME_LIMIT = 48
 NO_DIFFERENCES = "No differences in spans, tokens, cost or errors."
 
 
@@ -23,14 +27,14 @@ NO_DIFFERENCES = "No differences in spans, tokens, cost or errors."
 class ComparisonView:
     header: tuple[Part, ...]
     tables: tuple[TableView, ...]
-    note: Part | None
+    notes: tuple[tuple[Part, ...], ...]  # new and missing spans, new errors, or "no differences"
 
 
 def _tone(before: float | None, after: float | None, more_is_worse: bool = True) -> Tone:
     if before is None or after is None:
         return "changed"
     if after == before:
-        return "plain"
+        return "muted"
     if not more_is_worse:
         return "changed"
     return "bad" if after > before else "good"
@@ -48,34 +52,43 @@ def _signed(value: int) -> str:
     return f"{sign}{abs(value):,}"
 
 
-def _cost_text(costs) -> str:
+def _signed_duration(seconds: float) -> str:
+    sign = "+" if seconds > 0 else "−" if seconds < 0 else "±"
+    return sign + format_duration(abs(seconds))
+
+
+def _cost_text(costs: CostBreakdown) -> str:
     return total_cost_text(costs) if costs.per_model else "—"
 
 
 def _overview(c: TraceComparison) -> TableView:
     dur_a, dur_b = c.duration_s
     duration_changed = c.changed("duration_s") is not None
+    percent = f"{(dur_b - dur_a) / dur_a:+.0%}" if dur_a else ""
     rows = [
         cells(
             "Duration",
             format_duration(dur_a),
             format_duration(dur_b),
-            Cell(
-                f"{(dur_b - dur_a) / dur_a:+.0%}" if dur_a else "",
-                _tone(dur_a, dur_b) if duration_changed else "muted",
-            ),
+            Cell(percent, _tone(dur_a, dur_b) if duration_changed else "muted"),
         )
     ]
-    for label, (before, after) in (("Spans", c.total_spans), ("Errors", c.errors)):
-        changed = before != after
+    tokens = (
+        sum(a.prompt_tokens + a.completion_tokens for a, _ in c.usage_by_model.values()),
+        sum(b.prompt_tokens + b.completion_tokens for _, b in c.usage_by_model.values()),
+    )
+    for label, (before, after), more_is_worse in (
+        ("Spans", c.total_spans, False),
+        ("Errors", c.errors, True),
+        ("Tokens", tokens, True),
+    ):
+        delta = _signed(after - before) if before != after else ""
         rows.append(
             cells(
                 label,
                 format_count(before),
                 format_count(after),
-                Cell(
-                    _signed(after - before) if changed else "", _tone(before, after) if changed else "muted"
-                ),
+                Cell(delta, _tone(before, after, more_is_worse)),
             )
         )
     cost_a, cost_b = c.cost
@@ -89,6 +102,43 @@ def _overview(c: TraceComparison) -> TableView:
     return TableView(None, columns, tuple(rows), framed=False)
 
 
+def _time_by_name(c: TraceComparison) -> TableView | None:
+    """Span name families whose own time or count changed, the largest change of time first."""
+    changed = [
+        name
+        for name, (x, y) in c.self_by_name.items()
+        if c.changed("self_s", name) is not None
+        or c.spans_by_name.get(name, (0, 0))[0] != c.spans_by_name.get(name, (0, 0))[1]
+    ]
+    if not changed:
+        return None
+    changed.sort(key=lambda name: -abs(c.self_by_name[name][1] - c.self_by_name[name][0]))
+    rows = []
+    for name in changed[:TIME_ROWS]:
+        count_a, count_b = c.spans_by_name.get(name, (0, 0))
+        own_a, own_b = c.self_by_name[name]
+        significant = c.changed("self_s", name) is not None
+        rows.append(
+            (
+                Cell(elided(one_line(name), NAME_LIMIT), "strong"),
+                _pair(format_count(count_a), format_count(count_b), "changed"),
+                Cell(format_duration(own_a)),
+                Cell(format_duration(own_b)),
+                Cell(_signed_duration(own_b - own_a), _tone(own_a, own_b) if significant else "muted"),
+            )
+        )
+    hidden = len(changed) - len(rows)
+    columns = (
+        Column("Span"),
+        Column("Count", True),
+        Column("Own A", True, min_width=DURATION_WIDTH),
+        Column("Own B", True, min_width=DURATION_WIDTH),
+        Column("Change", True, min_width=DURATION_WIDTH + 1),
+    )
+    title = "Where the time changed (own time per span name)"
+    return TableView(title, columns, tuple(rows), more_line(hidden, "changed name") if hidden > 0 else None)
+
+
 def _models(c: TraceComparison) -> TableView:
     columns = (
         Column("Model"),
@@ -97,49 +147,28 @@ def _models(c: TraceComparison) -> TableView:
     rows = []
     for model, (x, y) in c.usage_by_model.items():
         cx, cy = c.cost_by_model[model]
+        figures = [
+            _pair(
+                format_count(getattr(x, f)), format_count(getattr(y, f)), _tone(getattr(x, f), getattr(y, f))
+            )
+            for f in ("calls", "prompt_tokens", "completion_tokens", "cached_tokens")
+        ]
         rows.append(
             (
                 Cell(one_line(model), "strong" if x != y else "plain"),
-                *(
-                    _pair(
-                        format_count(getattr(x, f)),
-                        format_count(getattr(y, f)),
-                        _tone(getattr(x, f), getattr(y, f)),
-                    )
-                    for f in ("calls", "prompt_tokens", "completion_tokens", "cached_tokens")
-                ),
+                *figures,
                 _pair(format_cost(cx), format_cost(cy), _tone(cx, cy)),
             )
         )
     return TableView("Tokens and cost per model", columns, tuple(rows))
 
 
-def _spans(c: TraceComparison) -> TableView:
-    changed = [(n, ab) for n, ab in c.spans_by_name.items() if ab[0] != ab[1]]
-    same = [(n, ab) for n, ab in c.spans_by_name.items() if ab[0] == ab[1]]
-    shown = (changed + same)[:ROWS_SHOWN]
-    rows = tuple(
-        (
-            Cell(one_line(name), "strong" if x != y else "plain"),
-            Cell(str(x)),
-            Cell(str(y)),
-            Cell(_signed(y - x) if x != y else "", "changed" if x != y else "muted"),
-        )
-        for name, (x, y) in shown
-    )
-    hidden = len(c.spans_by_name) - len(shown)
-    columns = (Column("Span"), Column("A", True), Column("B", True), Column("Change", True))
-    return TableView(
-        "Spans per name", columns, rows, more_line(hidden, "unchanged name") if hidden > 0 else None
-    )
-
-
-def _errors(c: TraceComparison) -> TableView:
-    rows = tuple(
-        (Cell(one_line(name)), Cell(str(x)), Cell(str(y), _tone(x, y) if x != y else "muted"))
-        for name, (x, y) in c.errors_by_name.items()
-    )
-    return TableView("Errors per span name", (Column("Span"), Column("A", True), Column("B", True)), rows)
+def _names_note(label: str, names: list[str], tone: Tone) -> tuple[Part, ...] | None:
+    if not names:
+        return None
+    listed = ", ".join(elided(one_line(name), NAME_LIMIT) for name in names[:NAMES_LISTED])
+    more = f" and {len(names) - NAMES_LISTED:,} more" if len(names) > NAMES_LISTED else ""
+    return (Part(label, tone), Part(listed + more))
 
 
 def comparison_view(c: TraceComparison) -> ComparisonView:
@@ -152,11 +181,20 @@ def comparison_view(c: TraceComparison) -> ComparisonView:
         Part(one_line(c.label_b), "strong"),
     )
     tables = [_overview(c)]
+    time_table = _time_by_name(c)
+    if time_table is not None:
+        tables.append(time_table)
     if c.usage_by_model:
         tables.append(_models(c))
-    tables.append(_spans(c))
-    if c.errors_by_name:
-        tables.append(_errors(c))
-    interesting = [change for change in c.changes if change.what != "duration_s"]
-    note = None if interesting else Part(NO_DIFFERENCES, "good")
-    return ComparisonView(header, tuple(tables), note)
+    notes = [
+        note
+        for note in (
+            _names_note("New errors in B: ", c.new_errors, "bad"),
+            _names_note("New in B: ", c.new_names, "changed"),
+            _names_note("Not in B: ", c.missing_names, "changed"),
+        )
+        if note is not None
+    ]
+    if not [change for change in c.changes if change.what not in ("duration_s", "self_s")]:
+        notes.append((Part(NO_DIFFERENCES, "good"),))
+    return ComparisonView(header, tuple(tables), tuple(notes))

@@ -9,7 +9,7 @@ from ..analysis.cost import cost_breakdown
 from ..session.history import HistoryEntry
 from .panel import total_cost_text
 from .table import Cell, Column, TableView, cells
-from .text import format_count, format_duration, one_line
+from .text import DURATION_WIDTH, format_count, format_duration, one_line
 
 EMPTY = "No traced block has finished yet in this session."
 COLUMNS = (
@@ -17,7 +17,7 @@ COLUMNS = (
     Column("Name"),
     Column("When"),
     Column("Spans", numeric=True),
-    Column("Duration", numeric=True),
+    Column("Duration", numeric=True, min_width=DURATION_WIDTH),
     Column("Tokens", numeric=True),
     Column("Cost", numeric=True),
     Column("Errors", numeric=True),

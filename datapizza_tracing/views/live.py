@@ -1,61 +1,68 @@
-"""The live view of a running block: what it has done so far, kept up to date incrementally.
+"""The live view of a running block: the figures so far, what runs now, what just finished.
+
+Its height never changes: a header, ``RUNNING_LINES`` lines for the spans
+running now (each as its path from the block's root), ``FINISHED_LINES`` lines
+for the latest finished spans, and one line counting what is not shown, padded
+with empty lines when there is less. A view that jumps as spans arrive cannot
+be read.
 
 Each tick reads only the spans finished since the previous tick
 (``TraceBlock.new_records``) plus the few running ones, so a tick costs
 O(new spans), never O(all spans): the live view must not slow a long traced
-loop down as it grows. A frame's size does not depend on the trace either: at
-most ``LIVE_ROWS`` rows, the rest counted.
+loop down as it grows.
 
-Token totals here add up every span that reports usage. When an
-instrumentation reports the same call twice (a framework span around a
-provider span) the live total can run ahead; the final snapshot applies the
-exact rule of ``analysis.summary.counted_calls``.
+Token totals here add up every span that reports usage. When two
+instrumentations report the same call, the live total can run ahead; the final
+snapshot applies the exact rule of ``analysis.summary.counted_calls``.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..analysis.vocabulary import USAGE_KEYS, llm_call, span_kind
+from ..analysis.cost import display_price_table, price_of
+from ..analysis.summary import TokenUsage
+from ..analysis.vocabulary import USAGE_KEYS, llm_call
 from ..collect.block import TraceBlock
 from ..model.record import ERROR, SpanRecord
-from .panel import error_message
-from .span_tree import ROW_MESSAGE_LIMIT
-from .text import format_count, format_duration, more_line, one_line, plural, tokens_label
+from .panel import ROW_MESSAGE_LIMIT, error_message
+from .text import elided, format_cost, format_count, format_duration, one_line, plural, tokens_label
 from .tone import Part
 
-LIVE_ROWS = 50
-CHILDREN_SHOWN = 10  # latest finished children shown per span; earlier ones become one marker row
+RUNNING_LINES = 4
+FINISHED_LINES = 8
+LIVE_LINES = RUNNING_LINES + FINISHED_LINES + 1  # + the line counting what is not shown
 MODELS_SHOWN = 3
+PATH_NAMES = 4  # names of one running path before its middle is elided
+NAME_LIMIT = 40
 
 
 @dataclass(frozen=True)
-class LiveRow:
-    """One line of the live tree: a span, or a "… N earlier spans" marker (``span_name`` None)."""
+class LiveLine:
+    """One line of the live view; ``text`` empty for a padding line."""
 
-    depth: int
-    span_name: str | None
-    kind: str | None = None
-    duration: str = ""  # "1.2ms", or "running 1.2ms…"
-    running: bool = False
-    error: str | None = None  # the failed span's message, as the tree shows it
-    note: str = ""  # text of a marker row
+    text: str = ""
+    duration: str = ""
+    tone: str = "plain"  # plain, running, error, muted
 
 
 @dataclass(frozen=True)
 class LiveFrame:
-    """What the live view shows at one tick."""
+    """What the live view shows at one tick: always ``LIVE_LINES`` lines under the header."""
 
     name: str
     elapsed_s: float
     span_count: int  # finished + running spans seen so far
     running_count: int
+    error_count: int
     tokens: Mapping[str, tuple[int, int]]  # model -> (prompt, completion) so far
-    rows: Sequence[LiveRow]
-    hidden: int  # spans not shown in rows
-    error_count: int = 0  # finished spans that failed
+    cost_usd: float | None  # of the models with a price; None when none has one
+    running: Sequence[LiveLine]  # exactly RUNNING_LINES
+    finished: Sequence[LiveLine]  # exactly FINISHED_LINES
+    hidden: int  # spans seen but on none of the lines
 
     @property
     def title(self) -> tuple[Part, ...]:
@@ -67,8 +74,7 @@ class LiveFrame:
     @property
     def figures(self) -> tuple[Part, ...]:
         parts = [
-            Part("Spans so far: "),
-            Part(format_count(self.span_count), "strong"),
+            Part(plural(self.span_count, "span"), "strong"),
             Part(f" ({format_count(self.running_count)} running)"),
         ]
         if self.error_count:
@@ -79,124 +85,119 @@ class LiveFrame:
             if len(models) > MODELS_SHOWN:
                 shown.append(f"+{len(models) - MODELS_SHOWN} more models")
             parts += [Part(" · "), Part(", ".join(shown), "llm")]
+        if self.cost_usd is not None:
+            parts += [Part(" · "), Part(format_cost(self.cost_usd))]
         return tuple(parts)
 
     @property
-    def more(self) -> str | None:
-        return more_line(self.hidden) if self.hidden > 0 else None
+    def more(self) -> str:
+        return f"… {plural(self.hidden, 'more span')} not on these lines" if self.hidden > 0 else ""
+
+
+def _padded(lines: list[LiveLine], count: int) -> tuple[LiveLine, ...]:
+    return tuple(lines[:count] + [LiveLine()] * max(count - len(lines), 0))
 
 
 class LiveProgress:
-    """Span tree and token totals of a running block, advanced one batch of new spans at a time."""
+    """Figures and latest spans of a running block, advanced one batch of new spans at a time."""
 
     def __init__(self, block: TraceBlock) -> None:
         self._block = block
         self._cursor = 0
-        self._children: dict[int, list[SpanRecord]] = {}  # parent id -> finished children, in end order
-        self._tokens: dict[str, list[int]] = {}  # model -> [prompt, completion]
+        self._batch: list[SpanRecord] = []  # the spans the last advance() took in
+        self._latest: deque[SpanRecord] = deque(maxlen=FINISHED_LINES)
+        self._tokens: dict[str, TokenUsage] = {}
         self._errors = 0
 
     @property
     def finished_count(self) -> int:
         return self._cursor
 
+    def still_running(self, running: list[SpanRecord]) -> list[SpanRecord]:
+        """Take in the newly finished spans, then drop from ``running`` (read *before*) those among them.
+
+        Read in this order, a span ending between the two reads is counted once
+        (finished), and no span is ever missed: the figures never go back.
+        """
+        if not self.advance():
+            return running
+        just_finished = {span.span_id for span in self._batch}
+        return [span for span in running if span.span_id not in just_finished]
+
     def advance(self) -> int:
         """Take in the spans finished since the last call; returns how many there were."""
         records, self._cursor = self._block.new_records(self._cursor)
-        children = self._children
+        self._batch = records
         tokens = self._tokens
         for record in records:
-            siblings = children.get(record.parent_id)
-            if siblings is None:
-                children[record.parent_id] = [record]
-            else:
-                siblings.append(record)
             if record.status == ERROR:
                 self._errors += 1
             attributes = record.attributes
             if attributes and not USAGE_KEYS.isdisjoint(attributes):
                 call = llm_call(attributes)
                 if call is not None:
-                    totals = tokens.setdefault(call.model, [0, 0])
-                    totals[0] += call.prompt_tokens
-                    totals[1] += call.completion_tokens
+                    tokens[call.model] = tokens.get(call.model, TokenUsage()) + TokenUsage.of(call)
+        # Only the last few matter: the deque keeps FINISHED_LINES of them.
+        self._latest.extend(records[-FINISHED_LINES:])
         return len(records)
 
+    def _cost(self) -> float | None:
+        if not self._tokens:
+            return None
+        table, _ = display_price_table()
+        prices = [(price_of(model, table), usage) for model, usage in self._tokens.items()]
+        known = [price.cost(usage) for price, usage in prices if price is not None]
+        return sum(known) if known else None
+
     def frame(self, running: list[SpanRecord], now_ns: int | None = None) -> LiveFrame:
-        """The live view's content now: header figures and at most ``LIVE_ROWS`` tree rows."""
+        """The live view's content now."""
         now = now_ns if now_ns is not None else time.time_ns()
-        root_id = self._block.root_span_id
-        root: SpanRecord | None = None
-        running_under: dict[int, list[SpanRecord]] = {}
-        for span in running:
-            if span.span_id == root_id:
-                root = span
-            else:
-                running_under.setdefault(span.parent_id, []).append(span)
-        rows, shown = self._rows(root, root_id, running_under, now)
+        running_lines = self._running_lines(running, now)
+        finished_lines = [self._finished_line(span) for span in reversed(self._latest)]
         span_count = self._cursor + len(running)
+        shown = min(len(running_lines), RUNNING_LINES) + min(len(finished_lines), FINISHED_LINES)
         return LiveFrame(
             name=self._block.name,
             elapsed_s=max(now - self._block.start_ns, 0) / 1e9,
             span_count=span_count,
             running_count=len(running),
             error_count=self._errors,
-            tokens={model: (pair[0], pair[1]) for model, pair in self._tokens.items()},
-            rows=rows,
+            tokens={
+                model: (usage.prompt_tokens, usage.completion_tokens) for model, usage in self._tokens.items()
+            },
+            cost_usd=self._cost(),
+            running=_padded(running_lines, RUNNING_LINES),
+            finished=_padded(finished_lines, FINISHED_LINES),
             hidden=max(span_count - shown, 0),
         )
 
-    def _rows(
-        self,
-        root: SpanRecord | None,
-        root_id: int,
-        running_under: dict[int, list[SpanRecord]],
-        now: int,
-    ) -> tuple[list[LiveRow], int]:
-        """Depth first from the root, showing each span's latest children, capped at ``LIVE_ROWS``."""
-        rows: list[LiveRow] = []
-        shown = 0
-        stack: list[tuple[int, SpanRecord | LiveRow]] = []
-        if root is not None:
-            stack.append((0, root))
-        else:  # not recording: nothing runs; show what finished under the root id, if anything
-            stack.extend(self._children_of(root_id, 0, running_under))
-        while stack and len(rows) < LIVE_ROWS:
-            depth, item = stack.pop()
-            if isinstance(item, LiveRow):
-                rows.append(item)
-                continue
-            rows.append(_row(item, depth, now))
-            shown += 1
-            stack.extend(self._children_of(item.span_id, depth + 1, running_under))
-        return rows, shown
+    def _running_lines(self, running: list[SpanRecord], now: int) -> list[LiveLine]:
+        """The deepest running spans (those no running span runs under), each as its path from the root."""
+        by_id = {span.span_id: span for span in running}
+        parents = {span.parent_id for span in running}
+        leaves = sorted((span for span in running if span.span_id not in parents), key=lambda s: s.start_ns)
+        lines = []
+        for leaf in leaves[-RUNNING_LINES:]:
+            path = [leaf]
+            seen = {leaf.span_id}
+            parent = by_id.get(leaf.parent_id)
+            while parent is not None and parent.span_id not in seen:
+                path.append(parent)
+                seen.add(parent.span_id)
+                parent = by_id.get(parent.parent_id)
+            names = [elided(one_line(span.name), NAME_LIMIT) for span in reversed(path)]
+            if len(names) > PATH_NAMES:
+                names = [names[0], "…", *names[-(PATH_NAMES - 2) :]]
+            duration = f"{format_duration(max(now - leaf.start_ns, 0) / 1e9)}…"
+            lines.append(LiveLine(" › ".join(names), duration, "running"))
+        return lines
 
-    def _children_of(
-        self, span_id: int, depth: int, running_under: dict[int, list[SpanRecord]]
-    ) -> list[tuple[int, SpanRecord | LiveRow]]:
-        """Stack entries (reversed, so they pop in display order) for one span's children."""
-        finished = self._children.get(span_id, ())
-        latest = finished[-CHILDREN_SHOWN:] if finished else []
-        items: list[tuple[int, SpanRecord | LiveRow]] = []
-        earlier = len(finished) - len(latest)
-        if earlier:
-            note = f"… {plural(earlier, 'earlier span')}"
-            items.append((depth, LiveRow(depth, None, note=note)))
-        items.extend((depth, span) for span in latest)
-        items.extend((depth, span) for span in running_under.get(span_id, ()))
-        items.reverse()
-        return items
-
-
-def _row(span: SpanRecord, depth: int, now: int) -> LiveRow:
-    seconds = span.duration_ns(now) / 1e9
-    running = span.end_ns is None
-    kind = span_kind(span.attributes)
-    return LiveRow(
-        depth=depth,
-        span_name=one_line(span.name),
-        kind=one_line(kind) if kind else None,
-        duration=f"running {format_duration(seconds)}…" if running else format_duration(seconds),
-        running=running,
-        error=error_message(span, ROW_MESSAGE_LIMIT) if span.is_error else None,
-    )
+    @staticmethod
+    def _finished_line(span: SpanRecord) -> LiveLine:
+        seconds = (span.end_ns - span.start_ns) / 1e9 if span.end_ns is not None else 0.0
+        name = elided(one_line(span.name), NAME_LIMIT)
+        if span.is_error:
+            return LiveLine(
+                f"✗ {name}: {error_message(span, ROW_MESSAGE_LIMIT)}", format_duration(seconds), "error"
+            )
+        return LiveLine(name, format_duration(seconds))

@@ -9,25 +9,22 @@ from ..analysis.cost import CostBreakdown, cost_breakdown
 from ..analysis.summary import TokenUsage, TraceSummary
 from ..model.record import SpanRecord
 from .masking import scrub_text
-from .text import elided, format_cost, format_count, format_duration, more_line, one_line
+from .table import Cell, Column, TableView, cells
+from .text import elided, format_cost, format_count, format_duration, one_line, plural
 from .tone import Part
 
-TOKEN_COLUMNS = ("Model", "Prompt Tokens", "Completion Tokens", "Cached Tokens", "Thinking Tokens", "Cost")
-ERRORS_LISTED = 5  # failed spans named in the panel; the tree marks every one
-PANEL_MESSAGE_LIMIT = 300  # characters of an error message in the panel's list
-
-
-@dataclass(frozen=True)
-class TokenRow:
-    label: str
-    cells: tuple[str, ...]  # prompt, completion, cached, thinking, cost: already formatted
-    total: bool = False
-
-
-@dataclass(frozen=True)
-class TokenTable:
-    columns: tuple[str, ...]
-    rows: tuple[TokenRow, ...]  # one per model, then the Total row
+TOKEN_COLUMNS = (
+    Column("Model"),
+    Column("Calls", numeric=True),
+    Column("Prompt Tokens", numeric=True, short="Prompt"),
+    Column("Completion Tokens", numeric=True, short="Completion"),
+    Column("Cached Tokens", numeric=True, short="Cached"),
+    Column("Thinking Tokens", numeric=True, short="Thinking"),
+    Column("Cost", numeric=True),
+)
+# Shown only when some call wrote to a prompt cache (Anthropic): most traces have none.
+CACHE_WRITE_COLUMN = Column("Cache Write Tokens", numeric=True, short="Cache write")
+ROW_MESSAGE_LIMIT = 120  # characters of an error message inside one row of a tree or a list
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,7 @@ class SummaryPanel:
     title: str
     running: bool
     lines: tuple[PanelLine, ...]
-    tokens: TokenTable | None
+    tokens: TableView | None
     trace_id: str
 
 
@@ -52,26 +49,32 @@ def total_cost_text(costs: CostBreakdown) -> str:
     return ("≥ " if costs.partial else "") + format_cost(costs.total)
 
 
-def _usage_cells(usage: TokenUsage, cost: str) -> tuple[str, ...]:
-    return (
-        format_count(usage.prompt_tokens),
-        format_count(usage.completion_tokens),
-        format_count(usage.cached_tokens),
-        format_count(usage.thinking_tokens),
-        cost,
-    )
+def _usage_cells(usage: TokenUsage, cost: str, cache_writes: bool) -> tuple[Cell, ...]:
+    figures = [
+        usage.calls,
+        usage.prompt_tokens,
+        usage.completion_tokens,
+        usage.cached_tokens,
+        usage.thinking_tokens,
+    ]
+    if cache_writes:
+        figures.append(usage.cache_write_tokens)
+    return cells(*map(format_count, figures), cost)
 
 
-def token_table(summary: TraceSummary) -> TokenTable | None:
+def token_table(summary: TraceSummary) -> TableView | None:
     if not summary.usage:
         return None
     costs = cost_breakdown(summary.usage)
-    rows = [
-        TokenRow(one_line(model), _usage_cells(usage, format_cost(costs.per_model.get(model))))
+    writes = summary.total_usage.cache_write_tokens > 0
+    rows = tuple(
+        (Cell(one_line(model)), *_usage_cells(usage, format_cost(costs.per_model.get(model)), writes))
         for model, usage in summary.usage.items()
-    ]
-    rows.append(TokenRow("Total", _usage_cells(summary.total_usage, total_cost_text(costs)), total=True))
-    return TokenTable(TOKEN_COLUMNS, tuple(rows))
+    )
+    total = _usage_cells(summary.total_usage, total_cost_text(costs), writes)
+    footer = (Cell("Total", "strong"), *total[:-1], Cell(total[-1].text, "strong"))
+    columns = (*TOKEN_COLUMNS[:-1], CACHE_WRITE_COLUMN, TOKEN_COLUMNS[-1]) if writes else TOKEN_COLUMNS
+    return TableView(None, columns, rows, footer=footer)
 
 
 def error_message(span: SpanRecord, limit: int) -> str:
@@ -85,7 +88,8 @@ def trace_url(trace_id: str) -> str | None:
     return template.replace("{trace_id}", trace_id) if template else None
 
 
-def summary_panel(summary: TraceSummary) -> SummaryPanel:
+def summary_panel(summary: TraceSummary, errors: int = 0) -> SummaryPanel:
+    """The panel; ``errors`` counts exceptions at their origin, not every span they failed."""
     spans = [Part("Total Spans: "), Part(format_count(summary.total_spans), "strong")]
     if summary.dropped_spans:
         spans.append(Part(f"  ({format_count(summary.dropped_spans)} dropped over the span cap)", "warn"))
@@ -95,13 +99,12 @@ def summary_panel(summary: TraceSummary) -> SummaryPanel:
         PanelLine(tuple(spans)),
         PanelLine((Part("Duration: "), Part(format_duration(summary.duration_s), "strong"))),
     ]
-    if summary.errors:
-        lines.append(PanelLine((Part(f"Errors: {len(summary.errors):,}", "error"),)))
-        for span in summary.errors[:ERRORS_LISTED]:
-            text = f"✗ {one_line(span.name)}: {error_message(span, PANEL_MESSAGE_LIMIT)}"
-            lines.append(PanelLine((Part(text, "error"),)))
-        if len(summary.errors) > ERRORS_LISTED:
-            lines.append(PanelLine((Part(more_line(len(summary.errors) - ERRORS_LISTED, "error"), "warn"),)))
+    if errors:
+        # One exception failing the spans it propagates through is one error (see analysis.errors).
+        parts = [Part(f"Errors: {errors:,}", "error")]
+        if len(summary.errors) > errors:
+            parts.append(Part(f"  ({plural(len(summary.errors), 'failed span')})", "muted"))
+        lines.append(PanelLine(tuple(parts)))
     url = trace_url(summary.trace_id)
     if url:
         # The template comes from the environment, but a "javascript:" URL would

@@ -1,29 +1,33 @@
-"""The report of one block: summary panel, span tree and time per span name, built once for every output."""
+"""The report of one block, built once for every output: panel, insights, waterfall, time per span name."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..analysis.errors import span_errors
 from ..analysis.summary import summarize
 from ..model.snapshot import TraceSnapshot
+from .insights import Insights, insights
 from .panel import SummaryPanel, summary_panel
-from .span_tree import SpanTree, span_tree
 from .table import TableView
 from .timing import timing_table
+from .waterfall import Waterfall, waterfall
 
 
 @dataclass(frozen=True)
 class TraceReport:
     snapshot: TraceSnapshot
     panel: SummaryPanel
-    tree: SpanTree
+    insights: Insights
+    waterfall: Waterfall
     timing: TableView | None
 
 
 def trace_report(snapshot: TraceSnapshot, tree_limit: int | None = None) -> TraceReport:
     return TraceReport(
         snapshot=snapshot,
-        panel=summary_panel(summarize(snapshot)),
-        tree=span_tree(snapshot, tree_limit),
+        panel=summary_panel(summarize(snapshot), errors=len(span_errors(snapshot))),
+        insights=insights(snapshot),
+        waterfall=waterfall(snapshot, tree_limit),
         timing=timing_table(snapshot),
     )

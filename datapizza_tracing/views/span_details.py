@@ -14,9 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..analysis.conversation import Conversation, Message, conversation
+from ..analysis.errors import exception_of
 from ..analysis.vocabulary import INPUT_KEYS, OUTPUT_KEYS
 from ..model.record import SpanRecord
-from .masking import MASK, Masker
+from .exception import ExceptionView, exception_view
+from .masking import MASK, Masker, scrub_text
 from .text import format_duration, more_line, multi_line, one_line, truncated
 
 IO_KEYS = (*INPUT_KEYS, "memory", *OUTPUT_KEYS)
@@ -25,8 +28,10 @@ IO_VALUE_LIMIT = 2_000  # characters of captured input/output shown per value
 VALUE_LIMIT = 400  # characters of any other value
 MAX_ROWS = 60  # attributes shown per span before "… N more attributes"
 MAX_EVENTS = 20
-DETAILS_BUDGET_CHARS = 500_000  # all spans' details of one render together
-ROW_OVERHEAD_CHARS = 100  # what a renderer adds around each row's text, counted against the budget
+DETAILS_BUDGET_CHARS = 450_000  # all spans' details of one render together
+ROW_OVERHEAD_CHARS = 250  # the markup a renderer adds around each row's text, counted against the budget
+MESSAGE_TEXT_LIMIT = 2_000  # characters of one conversation message before it folds
+MESSAGES_SHOWN = 40  # per side of a conversation; the earliest are left out first
 _JSON_PRETTY_MAX = 50_000  # longer JSON is shown as it came, not re-indented
 _SCRUB_MARGIN = 64  # scrub a little past a cut, so a credential straddling it is still caught
 
@@ -40,11 +45,28 @@ class DetailRow:
 
 
 @dataclass(frozen=True)
+class MessageView:
+    role: str
+    text: str  # masked, cut at MESSAGE_TEXT_LIMIT
+    more_chars: int
+    tool_calls: tuple[tuple[str, str], ...]  # (name, arguments), masked and cut
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    input: tuple[MessageView, ...]
+    output: tuple[MessageView, ...]
+    input_more: int  # earlier input messages left out
+
+
+@dataclass(frozen=True)
 class SpanDetails:
     label: str  # "attributes (3), events (1)"
     rows: tuple[DetailRow, ...]
     more: str | None  # "… N more attributes" / "… N more events" lines, joined
     left_out: bool = False  # the render's size budget was spent before this span
+    conversation: ConversationView | None = None  # what the model saw and said, by role
+    exception: ExceptionView | None = None  # the exception recorded on the span
 
 
 class DetailsBudget:
@@ -75,6 +97,24 @@ def details_label(span: SpanRecord) -> str:
     """ "attributes (N)" plus ", events (M)" when the span has events."""
     label = f"attributes ({len(span.attributes):,})"
     return label + (f", events ({len(span.events):,})" if span.events else "")
+
+
+def _message_view(message: Message) -> MessageView:
+    text, more = truncated(message.text, MESSAGE_TEXT_LIMIT)
+    calls = tuple(
+        (one_line(call.name), multi_line(scrub_text(truncated(call.arguments, VALUE_LIMIT)[0])))
+        for call in message.tool_calls
+    )
+    return MessageView(one_line(message.role), multi_line(scrub_text(text)), more, calls)
+
+
+def _conversation_view(captured: Conversation) -> ConversationView:
+    inputs = captured.input[-MESSAGES_SHOWN:]
+    return ConversationView(
+        tuple(_message_view(message) for message in inputs),
+        tuple(_message_view(message) for message in captured.output[:MESSAGES_SHOWN]),
+        len(captured.input) - len(inputs),
+    )
 
 
 def has_details(span: SpanRecord) -> bool:
@@ -121,8 +161,22 @@ def span_details(span: SpanRecord, masker: Masker, budget: DetailsBudget) -> Spa
     more = []
     if len(keys) > MAX_ROWS:
         more.append(more_line(len(keys) - MAX_ROWS, "attribute"))
-    rows.extend(_event_row(span, index, masker) for index in range(min(len(span.events), MAX_EVENTS)))
-    if len(span.events) > MAX_EVENTS:
-        more.append(more_line(len(span.events) - MAX_EVENTS, "event"))
-    budget.spend(sum(len(row.key) + len(row.value) + ROW_OVERHEAD_CHARS for row in rows))
-    return SpanDetails(label, tuple(rows), " · ".join(more) or None)
+    # The exception event reads better as an exception (see ``exception``) than as a row of text.
+    events = [i for i, event in enumerate(span.events) if event.name != "exception"]
+    rows.extend(_event_row(span, index, masker) for index in events[:MAX_EVENTS])
+    if len(events) > MAX_EVENTS:
+        more.append(more_line(len(events) - MAX_EVENTS, "event"))
+    captured = conversation(attributes)
+    talk = _conversation_view(captured) if captured is not None else None
+    info = exception_of(span)
+    spent = sum(len(row.key) + len(row.value) + ROW_OVERHEAD_CHARS for row in rows)
+    if talk is not None:
+        spent += sum(len(m.text) + ROW_OVERHEAD_CHARS for m in (*talk.input, *talk.output))
+    budget.spend(spent)
+    return SpanDetails(
+        label,
+        tuple(rows),
+        " · ".join(more) or None,
+        conversation=talk,
+        exception=exception_view(info) if info is not None else None,
+    )

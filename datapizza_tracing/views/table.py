@@ -22,6 +22,12 @@ class Cell:
 class Column:
     title: str
     numeric: bool = False  # right-aligned
+    short: str | None = None  # a shorter title for narrow outputs
+    min_width: int = 0  # characters kept whatever the values, so a layout does not move with them
+
+    @property
+    def short_title(self) -> str:
+        return self.short or self.title
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class TableView:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     more: str | None = None  # the line standing for rows left out
+    footer: tuple[Cell, ...] | None = None  # a totals row, set apart from the rows
     empty: str | None = None  # shown instead of a table without rows
     framed: bool = True  # drawn with borders; False for a bare aligned overview
 

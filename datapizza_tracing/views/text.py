@@ -62,6 +62,9 @@ def more_line(hidden: int, noun: str = "span") -> str:
     return f"… {plural(hidden, 'more ' + noun)}"
 
 
+DURATION_WIDTH = 8  # characters of the longest duration format_duration writes under an hour ("59m59.9s")
+
+
 def format_duration(seconds: float) -> str:
     if seconds < 0.001:
         return f"{seconds * 1e6:.0f}µs"

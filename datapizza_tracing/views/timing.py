@@ -1,19 +1,21 @@
-""" "Time by span name": count, total, mean, max and errors per span name, largest total first."""
+""" "Time by span name": name families ranked by own time; those that failed or called a model shown too."""
 
 from __future__ import annotations
 
 from ..analysis.timing import span_timings
 from ..model.snapshot import TraceSnapshot
 from .table import Cell, Column, TableView, cells
-from .text import format_count, format_duration, more_line, one_line
+from .text import DURATION_WIDTH, format_count, format_duration, more_line, one_line
 
 TIMING_ROWS = 15
+TELLING_ROWS = 10  # more rows for families that failed or called a model, past the top ones
 COLUMNS = (
     Column("Span"),
     Column("Count", numeric=True),
-    Column("Total", numeric=True),
-    Column("Mean", numeric=True),
-    Column("Max", numeric=True),
+    Column("Self", numeric=True, min_width=DURATION_WIDTH),
+    Column("Total", numeric=True, min_width=DURATION_WIDTH),
+    Column("Mean", numeric=True, min_width=DURATION_WIDTH),
+    Column("Max", numeric=True, min_width=DURATION_WIDTH),
     Column("Errors", numeric=True),
 )
 
@@ -23,18 +25,23 @@ def timing_table(snapshot: TraceSnapshot, limit: int = TIMING_ROWS) -> TableView
     if len(snapshot.spans) < 2:
         return None
     timings = span_timings(snapshot)
+    # The top rows by own time, plus families that failed or called a model wherever they rank
+    # (failures first), up to TELLING_ROWS of them.
+    telling = sorted((row for row in timings[limit:] if row.errors or row.calls), key=lambda row: -row.errors)
+    chosen = set(map(id, telling[:TELLING_ROWS]))
+    shown = [row for index, row in enumerate(timings) if index < limit or id(row) in chosen]
     rows = tuple(
         cells(
-            one_line(row.name),
+            Cell(one_line(row.name), "llm" if row.calls else "plain"),
             format_count(row.count),
+            format_duration(row.self_s),
             format_duration(row.total_s) + ("…" if row.running else ""),
             format_duration(row.mean_s),
             format_duration(row.max_s),
             Cell(format_count(row.errors), "error") if row.errors else Cell("0", "muted"),
         )
-        for row in timings[:limit]
+        for row in shown
     )
-    hidden = len(timings) - limit
-    return TableView(
-        "Time by span name", COLUMNS, rows, more_line(hidden, "span name") if hidden > 0 else None
-    )
+    hidden = len(timings) - len(shown)
+    title = "Time by span name (own time first)"
+    return TableView(title, COLUMNS, rows, more_line(hidden, "span name") if hidden > 0 else None)

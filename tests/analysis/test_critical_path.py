@@ -7,7 +7,7 @@ import dataclasses
 from datapizza_tracing.analysis.critical_path import critical_path, critical_path_ids
 from datapizza_tracing.analysis.timing import span_timings
 from datapizza_tracing.model.record import ERROR
-from datapizza_tracing.views.span_tree import CRITICAL_MARK
+from datapizza_tracing.views.waterfall import waterfall
 from tests.support.records import BASE_NS, SECOND, snapshot, span
 from tests.support.rendering import terminal_text
 
@@ -89,23 +89,31 @@ def test_no_root_gives_an_empty_path():
     assert critical_path(dataclasses.replace(snap, root_span_id=77)) == []
 
 
-def test_tree_marks_the_critical_path():
+def test_bars_off_the_critical_path_are_faint_and_the_line_names_the_step_waited_on():
     snap = snapshot(
         span(1, 0, 0, 10, "root"),
         span(2, 1, 0, 8, "slow"),
         span(3, 1, 0, 4, "fetch"),
         span(4, 1, 5, 10, "answer"),
     )
-    lines = terminal_text(snap, width=120).splitlines()
-    marked = {
-        name
-        for name in ("root", "slow", "fetch", "answer")
-        if any(f"{CRITICAL_MARK} {name} " in line for line in lines)
+    rows = {node.row.label: node.row for node in waterfall(snap).root.children}
+    assert {name: row.bar.faint for name, row in rows.items()} == {
+        "slow": True,
+        "fetch": False,
+        "answer": False,
     }
-    assert marked == {"root", "fetch", "answer"}
+    assert "Critical path: root → answer  (50% of 10.00s; 2 spans on the path)" in terminal_text(
+        snap, width=120
+    )
 
 
-def test_time_table_per_name_sorted_by_total():
+def test_no_bar_is_faint_when_the_path_is_the_whole_block():
+    snap = snapshot(span(1, 0, 0, 6, "root"), span(2, 1, 0, 2, "one"), span(3, 1, 2, 6, "two"))
+    assert not any(node.row.bar.faint for node in waterfall(snap).root.children)
+    assert "Critical path: root → two  (67% of 6.00s" in terminal_text(snap, width=120)
+
+
+def test_time_table_per_name_ranks_own_time_first():
     snap = snapshot(
         span(1, 0, 0, 10, "root"),
         span(2, 1, 0, 1, "tool"),
@@ -115,17 +123,21 @@ def test_time_table_per_name_sorted_by_total():
         span(6, 1, 9, None, "tail"),  # still running when the snapshot was taken (root ended at 10)
     )
     rows = {row.name: row for row in span_timings(snap)}
-    assert [row.name for row in span_timings(snap)] == ["root", "tool", "generation", "tail"]
+    # The root lasts the whole block but its children fill it: it is last by own time.
+    assert [row.name for row in span_timings(snap)] == ["tool", "generation", "tail", "root"]
     tool = rows["tool"]
-    assert (tool.count, tool.total_s, tool.max_s, tool.errors) == (3, 5.0, 3.0, 1)
+    assert (tool.count, tool.self_s, tool.total_s, tool.max_s, tool.errors) == (3, 5.0, 5.0, 3.0, 1)
+    assert rows["root"].self_s == 0.0 and rows["root"].total_s == 10.0
     assert abs(tool.mean_s - 5 / 3) < 1e-9
     assert rows["tail"].running == 1 and rows["tail"].total_s == 1.0
     text = terminal_text(snap, width=120)
     assert "Time by span name" in text
-    tool_line = next(line for line in text.splitlines() if line.startswith("│ tool "))
+    section = text[text.index("Time by span name") :]
+    tool_line = next(line for line in section.splitlines() if line.startswith("│ tool "))
     assert [cell.strip() for cell in tool_line.split("│")[1:-1]] == [
         "tool",
         "3",
+        "5.00s",
         "5.00s",
         "1.67s",
         "3.00s",

@@ -13,7 +13,7 @@ from datapizza_tracing.analysis.critical_path import critical_path
 from datapizza_tracing.analysis.summary import counted_calls, usage_by_model
 from datapizza_tracing.analysis.tree import SpanNode, build_tree, walk
 from datapizza_tracing.model.snapshot import subtree
-from datapizza_tracing.views.span_tree import span_tree
+from datapizza_tracing.views.waterfall import WaterfallNode, waterfall
 from tests.support.html_check import assert_safe
 from tests.support.records import llm, snapshot, span
 from tests.support.rendering import report_html, terminal_text
@@ -35,6 +35,10 @@ def names_in_tree(snap) -> list[tuple[int, str]]:
     root = build_tree(snap)
     assert root is not None
     return [(depth, node.span.name) for depth, node, _ in walk(root)]
+
+
+def row_labels(node: WaterfallNode) -> list[str]:
+    return [node.row.label, *(label for child in node.children for label in row_labels(child))]
 
 
 @HANG_GUARD
@@ -69,9 +73,9 @@ def test_a_parent_cycle_away_from_the_root_hangs_under_the_root_instead_of_vanis
     snap = snapshot(span(1, 0, 0, 10, "root"), span(2, 3, 1, 4, "x"), span(3, 2, 2, 3, "y"))
     # Cut above x, the earlier of the two: x under the root, y under x.
     assert names_in_tree(snap) == [(0, "root"), (1, "x"), (2, "y")]
-    tree = span_tree(snap)
-    assert [row.name for row in tree.rows] == ["root", "x", "y"]
-    assert tree.hidden == 0 and tree.more is None
+    view = waterfall(snap)
+    assert view.root is not None and row_labels(view.root) == ["root", "x", "y"]
+    assert view.hidden == 0 and view.more is None
     assert [s.name for s in critical_path(snap)] == ["root", "x", "y"]
     assert "more span" not in terminal_text(snap)
 

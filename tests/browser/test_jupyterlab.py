@@ -153,7 +153,7 @@ def jupyterlab(tmp_path: Path) -> Iterator[str]:
 
 
 def _spans_so_far(text: str) -> int | None:
-    match = re.search(r"Spans so far:\s*([\d,]+)", text)
+    match = re.search(r"([\d,]+) spans? \(\d+ running\)", text)
     return int(match.group(1).replace(",", "")) if match else None
 
 

@@ -102,3 +102,20 @@ def test_with_opentelemetry_disabled_the_code_runs_and_the_summary_says_why() ->
     assert run["total_spans"] == 0
     assert any("OTEL_SDK_DISABLED" in note for note in run["notes"])
     assert run["warnings"] == []
+
+
+def test_every_public_name_resolves_and_importing_the_package_loads_no_sdk_nor_rich() -> None:
+    import subprocess
+    import sys
+
+    import datapizza_tracing
+
+    for name in datapizza_tracing.__all__:
+        assert getattr(datapizza_tracing, name) is not None, name
+    # pytest imports the package in every run for the plugin: the import itself must stay light.
+    code = (
+        "import sys, datapizza_tracing\n"
+        "print(sorted(m for m in ('rich', 'opentelemetry.sdk') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from datapizza_tracing import ContextTracing, TraceHandle
+from tests.support.trace_report import describe, emit
 
 MESSAGES = [{"role": "user", "content": "Name a pizza."}]
 CHAT_MODEL = "gpt-4o-mini"
@@ -217,55 +216,6 @@ def pipeline(base_url: str) -> None:
             pass
     with tracer.start_as_current_span("answer"):
         _datapizza(base_url).invoke("Name a pizza.")
-
-
-# -- output ------------------------------------------------------------------
-def _plain(value: Any) -> Any:
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return str(value)
-
-
-def describe(handle: TraceHandle) -> dict[str, Any]:
-    """What the calling test checks: the summary and every span of the block."""
-    summary = handle.summary()
-    spans = handle.get_spans()
-    return {
-        "trace_id": handle.trace_id,
-        "total_spans": summary.total_spans,
-        "notes": list(summary.notes),
-        "usage": {
-            model: {
-                "prompt_tokens": usage.prompt_tokens,
-                "completion_tokens": usage.completion_tokens,
-                "cached_tokens": usage.cached_tokens,
-                "thinking_tokens": usage.thinking_tokens,
-                "calls": usage.calls,
-            }
-            for model, usage in summary.usage.items()
-        },
-        "spans": [
-            {
-                "name": span.name,
-                "span_id": format(span.context.span_id, "016x"),
-                "parent_id": format(span.parent.span_id, "016x") if span.parent else None,
-                "start_ns": span.start_time,
-                "end_ns": span.end_time,
-                "scope": span.instrumentation_scope.name if span.instrumentation_scope else None,
-                "attributes": {key: _plain(value) for key, value in span.attributes.items()},
-            }
-            for span in spans
-        ],
-        "resource": {
-            key: _plain(value) for key, value in (spans[0].resource.attributes.items() if spans else ())
-        },
-    }
-
-
-def emit(result: dict[str, Any]) -> None:
-    print("RESULT " + json.dumps(result), flush=True)
 
 
 def install_exporter(kind: str, endpoint: str, batch_delay_ms: int | None) -> None:

@@ -28,6 +28,7 @@ def one_call(usage: Usage, *, thinking: int | None = None) -> dict[str, int]:
         "cached_tokens": usage.cached_tokens,
         "thinking_tokens": usage.reasoning_tokens if thinking is None else thinking,
         "calls": 1,
+        "cache_write_tokens": 0,
     }
 
 

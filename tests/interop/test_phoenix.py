@@ -162,6 +162,7 @@ def test_spans_in_phoenix_match_the_block(
             "cached_tokens": 16,
             "thinking_tokens": 5,
             "calls": 1,
+            "cache_write_tokens": 0,
         }
     }
     assert {model: vars(figures) for model, figures in usage.items()} == run.usage

@@ -12,6 +12,7 @@ from datapizza_tracing.config import HISTORY_ENV
 from datapizza_tracing.frontends.history import HistoryView
 from datapizza_tracing.model.record import ERROR
 from datapizza_tracing.session.history import HistoryLookupError, TraceHistory
+from tests.support.html_check import assert_safe
 from tests.support.records import llm, snapshot, span
 from tests.support.rendering import comparison_bundle, comparison_text, history_text
 
@@ -82,7 +83,7 @@ def test_compare_two_runs_that_differ_in_one_model_call(history):
     assert comparison.cost_by_model["gpt-4o"] == (0.0, pytest.approx((1_500 * 2.5 + 300 * 10) / 1e6))
     assert comparison.changed("total_cost_usd").delta > 0
     assert comparison.errors == (0, 1) and comparison.changed("errors", "post-process").after == 1
-    kinds = {(c.what, c.key) for c in comparison.changes if c.what != "duration_s"}
+    kinds = {(c.what, c.key) for c in comparison.changes if c.what not in ("duration_s", "self_s")}
     assert kinds == {
         ("calls", "gpt-4o"), ("prompt_tokens", "gpt-4o"), ("completion_tokens", "gpt-4o"),
         ("cost_usd", "gpt-4o"),
@@ -102,7 +103,7 @@ def test_compare_accepts_numbers_positions_handles_and_defaults(history):
     by_handle = dt.compare(a, b)
     latest_two = dt.compare()
     for comparison in (by_number, by_handle, latest_two):
-        assert [c for c in comparison.changes if c.what not in ("duration_s",)] == []
+        assert [c for c in comparison.changes if c.what not in ("duration_s", "self_s")] == []
     assert "No differences" in comparison_text(by_number, width=120)
     assert dt.compare(-2, -1).label_b == f"#{numbers[1]} rag-cell"
 
@@ -164,7 +165,9 @@ def test_history_table_and_static_html_escape_names():
     assert "$0.0035" in text and "1,100" in text
     bundle = HistoryView(h)._repr_mimebundle_()
     assert "<script>alert" not in bundle["text/html"] and "&lt;script&gt;" in bundle["text/html"]
-    assert bundle["text/html"].startswith("<pre") and "Trace history" in bundle["text/plain"]
+    root = assert_safe(bundle["text/html"])
+    assert next(root.iter("div")).attrs["class"] == "dpt dpt-history"
+    assert "Trace history" in bundle["text/plain"]
 
 
 def test_pure_compare_of_hand_built_snapshots():

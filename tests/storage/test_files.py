@@ -250,11 +250,13 @@ def test_missing_file(tmp_path):
 
 
 def test_another_producers_trace_renders_with_tokens_cost_and_critical_path(collector_file):
-    from datapizza_tracing.views.span_tree import CRITICAL_MARK
+    from datapizza_tracing.analysis.critical_path import critical_path
     from tests.support.rendering import terminal_text
 
-    text = terminal_text(load_snapshot(collector_file, trace_id=T1), width=140)
+    snap = load_snapshot(collector_file, trace_id=T1)
+    text = terminal_text(snap, width=140)
     # OpenInference usage: 1,200 prompt (1,000 of them cached) + 80 completion tokens of gpt-4o-mini.
     assert "$0.000153" in text  # (200 * 0.15 + 1000 * 0.075 + 80 * 0.60) / 1e6
-    assert f"{CRITICAL_MARK} GET /ask" in text and f"{CRITICAL_MARK} render" in text
-    assert f"{CRITICAL_MARK} ChatCompletion" in text  # ended at 2.5 s, before render started at 2.6 s
+    # ChatCompletion ended at 2.5 s, before render started at 2.6 s: both are on the path.
+    assert [span.name for span in critical_path(snap)] == ["GET /ask", "ChatCompletion", "render"]
+    assert "Critical path: GET /ask → ChatCompletion" in text

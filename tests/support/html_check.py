@@ -6,29 +6,39 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-# Every style attribute the renderers may write: computed numbers in one fixed shape, or a fixed literal
-# (the static snapshot's layout, written inline because untrusted JupyterLab output loses its <style>).
-_FIXED_STYLES = (
-    "display:inline-block;border:1px solid rgba(128,128,128,.45);border-radius:4px;padding:6px 10px;"
-    "margin:0 0 6px",
-    "max-width:80em",
-    "margin-left:.45em;padding-left:.55em;border-left:1px dotted rgba(128,128,128,.45)",
-    "padding-left:1.1em",
-    "margin:2px 0 4px 1.5em",
-    "float:right;width:16em;height:.7em;margin-top:.35em;background:rgba(128,128,128,.2)",
-    "padding:1px 8px",
-    "padding:1px 8px;text-align:left",
-    "color:#e5534b",
-)
-STYLE_SHAPES = re.compile(
+from datapizza_tracing.render.html import style
+
+
+# Every inline style declaration the renderers may write: the fixed ones of the style module, and
+# computed numbers in their fixed shapes. Nothing a span carries can ever reach a style attribute.
+def _fixed_declarations() -> set[str]:
+    values = [value for value in vars(style).values() if isinstance(value, str)]
+    values += list(style.TONE_STYLES.values())
+    return {part for value in values for part in value.split(";") if ":" in part and "{" not in part}
+
+
+FIXED_DECLARATIONS = _fixed_declarations()
+COMPUTED_DECLARATIONS = re.compile(
     "|".join(
         (
-            r"margin-left:\d+\.\d{2}%;width:\d+\.\d{2}%;display:block;height:100%;min-width:1px;background:#[0-9a-f]{6}",
-            r"padding-left:\d+\.\dem",
-            *map(re.escape, _FIXED_STYLES),
+            r"(margin-left|width):\d+\.\d{2}%",
+            r"padding-left:\d+\.\d{2}em",
+            r"padding:2px 0 6px \d+\.\d{2}em",
+            r"flex:0 0 (\d+\.\d{2}%|\d+ch)",
+            r"background:rgba\(128,128,128,\.1\) linear-gradient\(to right,rgba\(128,128,128,\.22\) 1px,"
+            r"transparent 1px\) 0 0/\d+\.\d{2}% 100%",
+            r"background:#[0-9a-f]{6}",
+            r"background:repeating-linear-gradient\(90deg,#[0-9a-f]{6} 0 4px,transparent 4px 6px\)",
         )
     )
 )
+
+
+def style_is_ours(value: str) -> bool:
+    declarations = [part for part in value.split(";") if part]
+    return all(part in FIXED_DECLARATIONS or COMPUTED_DECLARATIONS.fullmatch(part) for part in declarations)
+
+
 ALLOWED_TAGS = {
     "div",
     "span",
@@ -38,6 +48,7 @@ ALLOWED_TAGS = {
     "summary",
     "table",
     "thead",
+    "tfoot",
     "tbody",
     "tr",
     "th",
@@ -107,7 +118,7 @@ def assert_safe(html: str) -> Element:
         for name, value in attrs.items():
             assert not name.startswith("on"), f"event handler attribute {name}={value!r}"
             if name == "style":
-                assert value is not None and STYLE_SHAPES.fullmatch(value), f"style={value!r}"
+                assert value is not None and style_is_ours(value), f"style={value!r}"
             if name == "href":
                 assert value is not None and value.startswith(("http://", "https://")), value
     return root

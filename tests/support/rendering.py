@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from datapizza_tracing.frontends.notebook.bundles import report_bundle, rich_bundle
+from datapizza_tracing.frontends.notebook.bundles import comparison_bundle as _comparison_bundle
+from datapizza_tracing.frontends.notebook.bundles import history_bundle as _history_bundle
+from datapizza_tracing.frontends.notebook.bundles import report_bundle
 from datapizza_tracing.model.snapshot import TraceSnapshot
 from datapizza_tracing.render.html.report import html_report
 from datapizza_tracing.render.rich.report import rich_comparison, rich_report
@@ -35,7 +37,7 @@ def comparison_text(comparison: Any, width: int = 120) -> str:
 
 
 def comparison_bundle(comparison: Any) -> dict[str, str]:
-    return rich_bundle(rich_comparison(comparison_view(comparison)))
+    return _comparison_bundle(comparison)
 
 
 def history_text(entries: Any, width: int = 120) -> str:
@@ -43,4 +45,4 @@ def history_text(entries: Any, width: int = 120) -> str:
 
 
 def history_bundle(entries: Any) -> dict[str, str]:
-    return rich_bundle(rich_table(history_table(entries)))
+    return _history_bundle(entries)

@@ -20,6 +20,8 @@ PROVIDER_SCENARIOS = Path(__file__).with_name("provider_scenarios.py")
 CLIENT_SCENARIOS = REPO_ROOT / "tests" / "interop" / "scenarios.py"
 RESULT_PREFIX = "RESULT "
 DEFAULT_TIMEOUT_S = 120
+# Exit status a scenario uses when a library it needs is not installed: the calling test is skipped.
+MISSING_DEPENDENCY = 3
 
 
 class ScenarioRun:
@@ -50,9 +52,17 @@ class ScenarioRun:
 
 
 def run_script(
-    script: Path, *args: str, env: dict[str, str] | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
+    script: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    python: str | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> ScenarioRun:
-    """Run ``script ARGS`` against this checkout of the package, inheriting no OTEL_/DATAPIZZA_ setting."""
+    """Run ``script ARGS`` against this checkout, inheriting no OTEL_/DATAPIZZA_ setting.
+
+    ``python`` picks another interpreter (one with more libraries installed). A
+    scenario that exits with ``MISSING_DEPENDENCY`` skips the calling test, naming what is missing.
+    """
     full_env = {
         key: value for key, value in os.environ.items() if not key.startswith(("OTEL_", "DATAPIZZA_"))
     }
@@ -61,7 +71,7 @@ def run_script(
     full_env["DATAPIZZA_TRACING_DISPLAY"] = "off"
     full_env.update(env or {})
     completed = subprocess.run(
-        [sys.executable, str(script), *args],
+        [python or sys.executable, str(script), *args],
         capture_output=True,
         text=True,
         env=full_env,
@@ -69,6 +79,11 @@ def run_script(
         cwd=REPO_ROOT,
         check=False,  # ScenarioRun reports a failure with the process's output
     )
+    if completed.returncode == MISSING_DEPENDENCY:
+        import pytest  # here: scenario scripts import this module for RESULT_PREFIX and need no pytest
+
+        lines = completed.stdout.strip().splitlines()
+        pytest.skip(lines[-1] if lines else "a library the scenario needs is not installed")
     return ScenarioRun(completed)
 
 

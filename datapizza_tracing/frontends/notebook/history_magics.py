@@ -13,13 +13,9 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 
-from ...render.rich.report import rich_comparison
-from ...render.rich.table import rich_table
 from ...session.compare import compare
 from ...session.history import HistoryLookupError, session_history
-from ...views.comparison import comparison_view
-from ...views.history import history_table
-from ..show import show_renderable
+from ..show import show_comparison, show_history
 
 LINE_MAGICS = ("trace_history", "trace_compare")
 
@@ -54,7 +50,7 @@ def trace_history(line: str = "") -> None:
             history.set_limit(int(value))
         else:
             raise UsageError(f"unknown argument {arg!r}; usage: %trace_history [--limit N] [--clear]")
-    show_renderable(rich_table(history_table(history.entries())))
+    show_history(history.entries())
 
 
 def trace_compare(line: str = "") -> None:
@@ -70,7 +66,7 @@ def trace_compare(line: str = "") -> None:
         comparison = compare(*keys)
     except (HistoryLookupError, TypeError) as error:
         raise UsageError(str(error)) from None
-    show_renderable(rich_comparison(comparison_view(comparison)))
+    show_comparison(comparison)
 
 
 @magics_class

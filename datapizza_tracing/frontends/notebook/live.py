@@ -89,8 +89,9 @@ class LiveNotebookView:
         failures = 0
         while not self._stopped.wait(TICK_S):
             try:
-                self._progress.advance()
-                running = self._block.running_records()
+                # Running spans first, then the finished ones: a span ending in between is in
+                # both and counted once (see LiveProgress.frame), so the counts never go back.
+                running = self._progress.still_running(self._block.running_records())
                 state = (self._progress.finished_count, frozenset(span.span_id for span in running))
                 now = time.monotonic()
                 if state == last_state and now - last_sent < ELAPSED_REFRESH_S:

@@ -5,21 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...views.tone import Part, Tone
-from .style import ERR_CLASS, ERROR_STYLE, esc
+from .style import TONE_STYLES, esc
 
-# How each tone is marked up; the classes are styled in ``style.STYLE``.
+# How each tone is marked up: a class, and an inline style that carries the
+# colour where a sanitizer drops the stylesheet (see ``style``).
 _OPEN: dict[Tone, str] = {
-    "plain": "",
-    "strong": "<b>",
-    "muted": '<span class="dpt-muted">',
-    "warn": '<span class="dpt-run">',
-    "error": f"<span {ERR_CLASS}>",
-    "good": '<span class="dpt-good">',
-    "bad": f'<span class="dpt-bad" style="{ERROR_STYLE}">',
-    "changed": '<span class="dpt-changed">',
-    "llm": '<span class="dpt-tok">',
-    "kind": '<span class="dpt-kind">',
+    tone: f'<span class="dpt-{tone}" style="{style}">' for tone, style in TONE_STYLES.items()
 }
+_OPEN["plain"] = ""
+_OPEN["strong"] = "<b>"
 
 
 def toned(text: str, tone: Tone) -> str:

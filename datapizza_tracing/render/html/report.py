@@ -3,7 +3,7 @@
 No JavaScript and no widget state: the tree folds with ``<details>``, the
 timeline is CSS. Varying figures have one textual form each so notebook tests
 can sanitize them: durations as ``format_duration`` writes them, the trace id as
-32 hex digits, timeline bars as ``margin-left:D.DD%;width:D.DD%``. Layout that
+32 hex digits, bars and axis segments as percentages with two decimals. Layout that
 must survive a sanitizer dropping ``<style>`` is also written inline (see
 ``style``), as fixed literals.
 """
@@ -11,10 +11,11 @@ must survive a sanitizer dropping ``<style>`` is also written inline (see
 from __future__ import annotations
 
 from ...views.report import TraceReport
+from .insights import html_insights
 from .panel import summary_panel
 from .style import STYLE, esc
 from .table import html_table
-from .tree import html_tree
+from .waterfall import html_waterfall
 
 
 def html_report(report: TraceReport) -> str:
@@ -22,7 +23,8 @@ def html_report(report: TraceReport) -> str:
         f'<div class="dpt dpt-static" data-trace-id="{esc(report.panel.trace_id)}">',
         STYLE,
         summary_panel(report.panel),
-        html_tree(report.tree),
+        html_insights(report.insights),
+        html_waterfall(report.waterfall),
     ]
     if report.timing is not None:
         parts.append(html_table(report.timing))

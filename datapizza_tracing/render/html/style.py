@@ -1,18 +1,20 @@
-"""The look shared by the static snapshot and the live view, and the HTML escaping they both use.
+"""The look of the static snapshot and the live view, and the HTML escaping they both use.
 
-Colours come from JupyterLab's theme variables, so the output follows the light
-and dark themes; each has a fallback for places without them (nbconvert's
-classic template, nbviewer, VS Code), picked by ``prefers-color-scheme``.
-Semantic colours (error, running) use JupyterLab's own error/warn variables,
-which each theme keeps readable on its background.
+Most readers first see a snapshot *untrusted*: a notebook opened from a clone,
+GitHub's preview, nbviewer. Those drop ``<style>`` and any inline style that
+uses ``var()``. So everything that makes the view readable is written inline
+with literal values that work on light and dark backgrounds: the row layout,
+the aligned columns, the bars and their colours, the time axis, error red.
+The stylesheet only adds what a trusted view can afford on top: text colours
+from JupyterLab's theme, the disclosure arrow turning, a row highlight under
+the pointer. Bar colours are the same literals in both, so a bar never
+changes colour between the two.
 
 Every rule is scoped under ``.dpt`` so nothing leaks into the rest of the page.
-Places that strip ``<style>`` (an untrusted notebook in JupyterLab, GitHub's
-preview) keep inline ``style`` attributes, but drop any that uses ``var()``: so
-the static snapshot also carries its layout inline (tree indentation, timeline
-bars, panel border, cell padding) with literal colours that read on light and
-dark backgrounds. Where the stylesheet does apply, its ``!important`` theme
-colours win over those literals.
+Inline styles are fixed literals, or computed numbers in one fixed shape each
+(``margin-left:D.DD%;width:D.DD%`` for a bar, ``flex:0 0 D.DD%`` for an axis
+segment, ``padding-left:D.DDem`` for a depth), so notebook tests can sanitize
+them with a few regular expressions.
 """
 
 from __future__ import annotations
@@ -21,23 +23,11 @@ import html
 
 _LIGHT = (
     "--dpt-fg:var(--jp-content-font-color1,var(--vscode-editor-foreground,#1f2328));"
-    "--dpt-muted:var(--jp-content-font-color2,#59636e);"
-    "--dpt-border:var(--jp-border-color2,#d1d9e0);"
-    "--dpt-track:var(--jp-layout-color2,#eff2f5);"
-    "--dpt-bar:var(--jp-brand-color1,#0969da);"
-    "--dpt-llm:var(--jp-accent-color1,#8250df);"
-    "--dpt-err:var(--jp-error-color1,#d1242f);"
-    "--dpt-run:var(--jp-warn-color1,#9a6700);"
+    "--dpt-hover:var(--jp-layout-color2,rgba(128,128,128,.12));"
 )
 _DARK = (
     "--dpt-fg:var(--jp-content-font-color1,var(--vscode-editor-foreground,#e6edf3));"
-    "--dpt-muted:var(--jp-content-font-color2,#9198a1);"
-    "--dpt-border:var(--jp-border-color2,#3d444d);"
-    "--dpt-track:var(--jp-layout-color2,#262c36);"
-    "--dpt-bar:var(--jp-brand-color1,#4493f8);"
-    "--dpt-llm:var(--jp-accent-color1,#ab7df8);"
-    "--dpt-err:var(--jp-error-color1,#f85149);"
-    "--dpt-run:var(--jp-warn-color1,#d29922);"
+    "--dpt-hover:var(--jp-layout-color2,rgba(128,128,128,.18));"
 )
 
 STYLE = (
@@ -46,47 +36,18 @@ STYLE = (
     "font-family:var(--jp-content-font-family,system-ui,-apple-system,'Segoe UI',sans-serif);"
     "font-size:var(--jp-content-font-size1,13px)}"
     f"@media (prefers-color-scheme:dark){{.dpt{{{_DARK}}}}}"
-    ".dpt .dpt-panel{border:1px solid var(--dpt-border)!important;border-radius:4px;padding:6px 10px;"
-    "margin:0 0 6px;display:inline-block;max-width:100%;box-sizing:border-box}"
-    ".dpt .dpt-title{font-weight:600;margin-bottom:2px}"
-    ".dpt .dpt-muted,.dpt .dpt-kind,.dpt .dpt-dur{color:var(--dpt-muted)}"
-    ".dpt .dpt-err{color:var(--dpt-err)!important;font-weight:600}"
-    ".dpt .dpt-run,.dpt .dpt-more{color:var(--dpt-run);font-style:italic}"
-    ".dpt .dpt-tok{color:var(--dpt-llm)}"
-    ".dpt .dpt-crit{color:var(--dpt-run)}"
-    ".dpt a{color:var(--dpt-bar)}"
+    ".dpt .dpt-title{font-weight:600}"
+    ".dpt a{color:inherit;text-decoration:underline}"
     ".dpt table.dpt-table{border-collapse:collapse;margin:4px 0;table-layout:auto;font-size:inherit;"
     "color:var(--dpt-fg)}"
-    ".dpt table.dpt-table th,.dpt table.dpt-table td{border:1px solid var(--dpt-border);padding:1px 8px;"
-    "text-align:right;vertical-align:top;color:inherit;background:transparent}"
-    ".dpt table.dpt-table th:first-child,.dpt table.dpt-table td:first-child{text-align:left}"
-    ".dpt table.dpt-kv td{text-align:left}"
-    ".dpt table.dpt-kv td:first-child{white-space:nowrap;color:var(--dpt-muted)}"
+    ".dpt table.dpt-table th,.dpt table.dpt-table td{vertical-align:top;color:inherit;background:transparent}"
     ".dpt pre.dpt-val{margin:0;padding:0;white-space:pre-wrap;overflow-wrap:anywhere;max-height:24em;"
     "overflow:auto;font:inherit;background:transparent;color:inherit;border:0}"
-    ".dpt .dpt-masked{color:var(--dpt-muted);font-style:italic}"
-    ".dpt .dpt-tree{"
-    "font-family:var(--jp-code-font-family,ui-monospace,SFMono-Regular,Menlo,Consolas,monospace);"
-    "font-size:var(--jp-code-font-size,12px);max-width:80em}"
-    ".dpt .dpt-tree details{margin:0}"
-    ".dpt .dpt-row{display:flex;align-items:center;gap:.5em;min-height:1.45em;list-style:none}"
-    ".dpt summary.dpt-row{cursor:pointer}"
-    ".dpt summary.dpt-row::-webkit-details-marker{display:none}"
-    ".dpt .dpt-row::before{content:'';flex:0 0 1em}"
-    ".dpt summary.dpt-row::before{content:'\\25B8'}"
-    ".dpt details[open]>summary.dpt-row::before{content:'\\25BE'}"
-    ".dpt .dpt-label{flex:1 1 auto;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}"
-    ".dpt .dpt-kids{margin-left:.45em;padding-left:.55em;border-left:1px dotted var(--dpt-border)!important}"
-    ".dpt .dpt-tree div.dpt-row{padding-left:0!important}"
-    ".dpt .dpt-detail{margin:2px 0 4px 1.5em}"
-    ".dpt .dpt-detail>summary{color:var(--dpt-muted);cursor:pointer}"
-    ".dpt .dpt-wf{flex:0 0 16em;height:.7em;margin:0!important;background:var(--dpt-track)!important;"
-    "border-radius:2px}"
-    ".dpt .dpt-bar{display:block;height:100%;min-width:1px;border-radius:2px;"
-    "background:var(--dpt-bar)!important}"
-    ".dpt .dpt-bar.llm{background:var(--dpt-llm)!important}"
-    ".dpt .dpt-bar.error{background:var(--dpt-err)!important}"
-    ".dpt .dpt-bar.running{background:var(--dpt-run)!important}"
+    ".dpt summary{cursor:pointer}"
+    ".dpt summary::-webkit-details-marker{display:none}"
+    ".dpt summary.dpt-row:hover{background:var(--dpt-hover)}"
+    ".dpt .dpt-tw{transition:transform .1s}"
+    ".dpt details[open]>summary .dpt-tw{transform:rotate(90deg)}"
     "</style>"
 )
 
@@ -96,40 +57,128 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-# -- inline styles: fixed literals, plus the two percentages of a bar -----------
-_LINE = "rgba(128,128,128,.45)"  # grey that shows on white and on near-black
+# -- inline literals -------------------------------------------------------------------
+LINE = "rgba(128,128,128,.45)"  # grey that shows on white and on near-black
+FAINT_LINE = "rgba(128,128,128,.22)"
+MONO = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono',monospace"
+ERROR_STYLE = "color:#e5534b;font-weight:600"  # a mid red, readable on light and dark backgrounds
+ERR_CLASS = f'class="dpt-error" style="{ERROR_STYLE}"'
+# Each tone's colour as an inline literal that reads on light and dark backgrounds alike.
+TONE_STYLES = {
+    "muted": "opacity:.72",
+    "kind": "opacity:.72",
+    "warn": "color:#c18a1b;font-style:italic",
+    "error": ERROR_STYLE,
+    "bad": "color:#e5534b",
+    "good": "color:#2ea043",
+    "changed": "color:#c18a1b",
+    "llm": "color:#8b5cf6",
+}
+MORE_STYLE = "opacity:.72;font-style:italic"
+
 PANEL_STYLE = (
-    f"display:inline-block;border:1px solid {_LINE};border-radius:4px;padding:6px 10px;margin:0 0 6px"
+    f"display:inline-block;border:1px solid {LINE};border-radius:4px;padding:6px 10px;margin:0 0 6px"
 )
-TREE_STYLE = "max-width:80em"
-KIDS_STYLE = f"margin-left:.45em;padding-left:.55em;border-left:1px dotted {_LINE}"
-# A leaf row has no disclosure triangle: this keeps its name under its siblings'.
-LEAF_STYLE = "padding-left:1.1em"
-# Without the stylesheet a row is not a flex line: the track floats to the right.
-TRACK_STYLE = "float:right;width:16em;height:.7em;margin-top:.35em;background:rgba(128,128,128,.2)"
-DETAIL_STYLE = "margin:2px 0 4px 1.5em"
-# JupyterLab's own table style right-aligns every cell: labels (first column, key/value) say left.
-# Errors stay red where <style> is stripped: a mid red that reads on light and dark backgrounds.
-ERROR_STYLE = "color:#e5534b"
-ERR_CLASS = f'class="dpt-err" style="{ERROR_STYLE}"'
-CELL_STYLE = "padding:1px 8px"
-LEFT_CELL_STYLE = "padding:1px 8px;text-align:left"
+SECTION_STYLE = "margin:6px 0"
+TABLE_STYLE = "border-collapse:collapse;margin:4px 0"
+CELL_STYLE = f"padding:1px 8px;border:1px solid {FAINT_LINE};text-align:right"
+LEFT_CELL_STYLE = f"padding:1px 8px;border:1px solid {FAINT_LINE};text-align:left"
 TD = f'<td style="{CELL_STYLE}">'
 TD_LEFT = f'<td style="{LEFT_CELL_STYLE}">'
 TH = f'<th style="{CELL_STYLE}">'
 TH_LEFT = f'<th style="{LEFT_CELL_STYLE}">'
-# Mid-tone bar colours, readable on both themes; the stylesheet swaps in the theme's own.
-BAR_COLOURS = {"ok": "#3b82f6", "llm": "#8b5cf6", "error": "#e5484d", "running": "#d49b1f"}
-_BAR_REST = "display:block;height:100%;min-width:1px;background:"
+PRE_STYLE = "margin:0;white-space:pre-wrap;overflow-wrap:anywhere"
+INLINE_PRE_STYLE = f"{PRE_STYLE};display:inline"
+
+# The waterfall: every row is one flex line of the full width, so the numeric
+# columns share their right edges whatever the depth, and the bar area is half
+# of the line. Depth is only the label's left padding.
+WATERFALL_STYLE = f"{MONO};font-size:12px;line-height:1.55;max-width:100%;overflow:hidden"
+ROW_STYLE = "display:flex;align-items:center;white-space:nowrap;min-height:1.55em"
+HEADER_ROW_STYLE = f"{ROW_STYLE};border-bottom:1px solid {LINE};font-weight:600"
+LABEL_STYLE_SHAPE = (
+    "flex:1 1 0;min-width:6ch;overflow:hidden;text-overflow:ellipsis;padding-left:{indent:.2f}em"
+)
+COLUMN_WIDTHS = (7, 7, 11, 9)  # ch, plus 1ch padding each side: Duration, Self, Tokens in→out, Cost
+CELL_SHAPE = "flex:0 0 {width}ch;text-align:right;overflow:hidden;padding:0 1ch"
+BAR_AREA_STYLE = "flex:0 0 50%;box-sizing:border-box;padding:0 4px"
+TWISTY_STYLE = "display:inline-block;width:1.2em;text-align:center"
+INDENT_EM = 1.1
+# A faint grid at every axis tick, drawn by the track's own background.
+TRACK_SHAPE = (
+    "display:block;height:.85em;"
+    "background:rgba(128,128,128,.1) "
+    f"linear-gradient(to right,{FAINT_LINE} 1px,transparent 1px) 0 0/{{step:.2f}}% 100%"
+)
+AXIS_STYLE = "display:flex;width:100%"
+AXIS_SEGMENT_SHAPE = (
+    f"flex:0 0 {{width:.2f}}%;border-left:1px solid {LINE};padding-left:3px;box-sizing:border-box;"
+    "overflow:hidden;font-weight:400;font-size:11px"
+)
+DETAIL_SHAPE = "padding:2px 0 6px {indent:.2f}em"
+LEGEND_STYLE = "margin:4px 0 2px;font-size:11px"
+SWATCH_SHAPE = (
+    "display:inline-block;width:1.6em;height:.7em;margin:0 4px 0 10px;vertical-align:middle;"
+    "background:{colour}"
+)
+
+# Details of a span: a conversation, an exception's frames.
+MUTED_STYLE = "opacity:.72"
+ROLE_STYLE = "display:inline-block;min-width:6ch;font-weight:600;opacity:.8"
+MESSAGE_STYLE = "margin:2px 0;padding-left:6px;border-left:2px solid rgba(128,128,128,.45)"
+SUBTITLE_STYLE = "margin-top:4px"
+CODE_LINE_STYLE = "padding-left:2ch;opacity:.8"
+FRAMES_STYLE = "padding-left:1.2em"
+
+# The live view: every line one fixed height, so the view never jumps.
+LIVE_STYLE = f"{MONO};font-size:12px;line-height:1.5;max-width:100%"
+LIVE_LINE_STYLE = "display:flex;white-space:nowrap;height:1.5em;overflow:hidden;gap:1ch"
+LIVE_SECTION_STYLE = "height:1.5em;font-weight:600;margin-top:2px;font-family:inherit"
+LIVE_TEXT_STYLE = "flex:1 1 0;min-width:0;overflow:hidden;text-overflow:ellipsis"
+LIVE_DURATION_STYLE = "flex:0 0 10ch;text-align:right"
+
+# Bar colours by role: mid tones that read on light and dark backgrounds, the same trusted or not.
+BAR_COLOURS = {
+    "llm": "#8b5cf6",
+    "tool": "#0ea5a4",
+    "agent": "#3b82f6",
+    "other": "#8a94a6",
+    "error": "#e5484d",
+    "running": "#d49b1f",
+}
+_BAR_SHAPE = "display:block;height:100%;min-width:2px;border-radius:2px;background:{colour}"
+FAINT_BAR_STYLE = "opacity:.35"  # a bar off the critical path
 
 
-def waterfall_style(offset: float, width: float, tone: str = "ok") -> str:
-    """A timeline bar: its offset and width in percent of the block, two decimals, then its colour.
+def label_style(depth: int) -> str:
+    return LABEL_STYLE_SHAPE.format(indent=depth * INDENT_EM)
 
-    Only these computed numbers and fixed literals ever go into a bar's style
-    attribute, in this one shape (``margin-left:D.DD%;width:D.DD%`` first), so a
-    notebook test can sanitize the numbers with one regular expression. The bar
-    is placed by its margin inside the track, not by ``position``, so it needs
-    nothing from the stylesheet. ``offset`` and ``width`` are fractions of the block.
+
+def cell_style(index: int) -> str:
+    return CELL_SHAPE.format(width=COLUMN_WIDTHS[index])
+
+
+def detail_style(depth: int) -> str:
+    return DETAIL_SHAPE.format(indent=(depth + 1) * INDENT_EM + 1.2)
+
+
+def track_style(step: float) -> str:
+    """The bar's track, with a faint line every ``step`` (a fraction of the block)."""
+    return TRACK_SHAPE.format(step=max(step, 0.01) * 100)
+
+
+def bar_style(offset: float, width: float, tone: str, faint: bool = False, group: bool = False) -> str:
+    """A timeline bar: offset and width in percent of the block, two decimals, then its look.
+
+    The bar is placed by its margin inside the track, not by ``position``, so
+    it needs nothing from the stylesheet. ``offset`` and ``width`` are fractions.
     """
-    return f"margin-left:{offset * 100:.2f}%;width:{width * 100:.2f}%;{_BAR_REST}{BAR_COLOURS[tone]}"
+    colour = BAR_COLOURS[tone]
+    if group:  # one bar for many spans: striped, from the first start to the last end
+        colour = f"repeating-linear-gradient(90deg,{colour} 0 4px,transparent 4px 6px)"
+    style = f"margin-left:{offset * 100:.2f}%;width:{width * 100:.2f}%;" + _BAR_SHAPE.format(colour=colour)
+    return style + (f";{FAINT_BAR_STYLE}" if faint else "")
+
+
+def swatch_style(tone: str) -> str:
+    return SWATCH_SHAPE.format(colour=BAR_COLOURS[tone])

@@ -1,4 +1,4 @@
-"""Rich renderables as plain text, and as the static HTML a notebook keeps."""
+"""Rich renderables as plain text: what a log, a pipe or a notebook's text/plain shows."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import io
 
 from rich.console import Console, RenderableType
 
-from .styles import READABLE_THEME
-
-NOTEBOOK_WIDTH = 115  # rich's own width for Jupyter
 PLAIN_WIDTH = 100
 
 
@@ -21,27 +18,3 @@ def render_text(renderable: RenderableType, width: int = PLAIN_WIDTH) -> str:
     )
     console.print(renderable)
     return console.file.getvalue()  # type: ignore[attr-defined]
-
-
-def html_and_text(renderable: RenderableType, width: int = NOTEBOOK_WIDTH) -> tuple[str, str]:
-    """An embeddable ``<pre>`` (inline styles, readable on light and dark themes) and its plain text.
-
-    rich escapes every piece of text it writes into the HTML, so span names and
-    model ids cannot inject markup.
-    """
-    console = Console(
-        record=True, file=io.StringIO(), width=width, color_system="truecolor", force_jupyter=False
-    )
-    console.print(renderable)
-    html = console.export_html(
-        theme=READABLE_THEME,
-        inline_styles=True,
-        code_format=(
-            '<pre style="margin:0;white-space:pre;overflow-x:auto;'
-            "font-family:Menlo,'DejaVu Sans Mono',consolas,'Courier New',monospace;"
-            'line-height:1.3">{code}</pre>'
-        ),
-        clear=False,
-    )
-    html = html.rstrip("\n").replace("\n</pre>", "</pre>")  # a trailing newline shows as a blank line
-    return html, console.export_text(clear=True).rstrip("\n")

@@ -84,7 +84,7 @@ def test_magics_show_static_html_in_a_kernel():
             assert execution.status == "ok", execution.error
             (shown,) = execution.of_type("display_data")
             data = shown["content"]["data"]
-            assert data["text/html"].startswith("<pre") and expected in data["text/plain"]
+            assert data["text/html"].startswith('<div class="dpt dpt-') and expected in data["text/plain"]
             assert "<b>cell</b>" not in data["text/html"] and "&lt;b&gt;cell&lt;/b&gt;" in data["text/html"]
         failed = kernel.execute("%trace_compare 1 nope", timeout=60)
         # IPython reports a UsageError as one short stderr line, not a traceback.

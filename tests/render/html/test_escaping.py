@@ -6,7 +6,7 @@ import pytest
 
 from datapizza_tracing.model.record import ERROR, SpanEvent
 from datapizza_tracing.render.html.live import html_live
-from datapizza_tracing.views.live import LiveFrame, LiveRow
+from datapizza_tracing.views.live import LiveFrame, LiveLine
 from tests.support.html_check import assert_safe
 from tests.support.records import BASE_NS, llm, snapshot, span
 from tests.support.rendering import report_html
@@ -81,11 +81,11 @@ def test_live_html_escapes_span_text() -> None:
         elapsed_s=1.5,
         span_count=3,
         running_count=1,
+        error_count=1,
         tokens={"<svg onload=alert(3)>": (10, 5)},
-        rows=(
-            LiveRow(0, IMG, kind=f"k{SCRIPT}", duration="running 1.00s…", running=True),
-            LiveRow(1, "bad", duration="500.0ms", error=f"Error {IMG}"),
-        ),
+        cost_usd=None,
+        running=(LiveLine(f"live {IMG} › k{SCRIPT}", "1.00s…", "running"),),
+        finished=(LiveLine(f"✗ bad: Error {IMG}", "500.0ms", "error"),),
         hidden=0,
     )
     html = html_live(frame)

@@ -1,0 +1,42 @@
+"""Span names up to their numbers: ``step 0`` … ``step 39`` are one family of steps.
+
+Loops name their spans after the iteration (``step 12``, ``page-3``, ``chunk_0007``).
+Grouping by family folds forty such siblings into one row and one line of the
+time table, where each name alone would fill the screen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_NUMBER = re.compile(r"\d+")
+
+
+def name_family(name: str) -> str:
+    """The name with every run of digits replaced by ``#``: ``"step 12"`` → ``"step #"``."""
+    return _NUMBER.sub("#", name)
+
+
+def family_label(names: Iterable[str]) -> str:
+    """How a family reads: its one name; ``"step 0 … step 39"`` when names differ by one number
+    (its smallest and largest); otherwise the family with ``#`` for the numbers."""
+    numbers: list[int] = []
+    first = None
+    for name in names:
+        if first is None:
+            first = name
+        digits = _NUMBER.findall(name)
+        if len(digits) != 1:
+            numbers = []
+            break
+        numbers.append(int(digits[0]))
+    if first is None:
+        return ""
+    family = name_family(first)
+    if first == family or (numbers and min(numbers) == max(numbers)):
+        return first
+    if not numbers:
+        return family
+    head, tail = family.split("#", 1)
+    return f"{head}{min(numbers)}{tail} … {head}{max(numbers)}{tail}"

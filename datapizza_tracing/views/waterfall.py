@@ -1,0 +1,390 @@
+"""The span tree as a waterfall: one row per span, aligned columns, a bar on a time axis.
+
+Rows come depth first, children by start time. Siblings of one name family
+(``step 0`` … ``step 39``, or forty ``weather`` calls) fold into one group row
+with their count and totals; the group opens on its most telling members (the
+failed ones, those on the critical path, the slowest) rather than the first.
+A parent row carries the totals of everything inside it (Σ tokens and cost, and
+how many spans failed below), so a folded row still says where to look. Bars
+are coloured by role; bars off the critical path are drawn faint, so what the
+block waited on stands out without marking every row.
+
+The whole tree stops at the tree limit with one line for the spans left out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .. import config
+from ..analysis.critical_path import critical_path_ids
+from ..analysis.names import family_label, name_family
+from ..analysis.roles import ROLES, span_role
+from ..analysis.rollup import NO_ROLLUP, Rollup, call_costs, rollups
+from ..analysis.self_time import self_times
+from ..analysis.tree import SpanNode, build_tree
+from ..analysis.vocabulary import llm_call, span_kind
+from ..model.record import SpanRecord
+from ..model.snapshot import TraceSnapshot
+from .masking import Masker
+from .panel import ROW_MESSAGE_LIMIT, error_message
+from .span_details import DetailsBudget, SpanDetails, has_details, span_details
+from .text import format_cost, format_count, format_duration, more_line, one_line, plural
+
+COLUMNS = ("Duration", "Self", "Tokens in→out", "Cost")
+FOLD_MIN = 3  # siblings of one family that fold into a group row
+GROUP_SHOWN = 8  # members a group shows when opened; the rest are counted
+OPEN_DEPTH = 2  # rows this shallow start open; deeper ones only on the way to an error
+AXIS_TICKS = 5
+ROLE_LABELS = {"llm": "model call", "tool": "tool", "agent": "agent", "other": "other"}
+
+
+@dataclass(frozen=True)
+class Bar:
+    offset: float  # 0..1 of the block's duration
+    width: float  # 0..1 - offset
+    tone: str  # a role (llm, tool, agent, other), or error, running
+    faint: bool  # off the critical path (when the path is not the whole block)
+    title: str  # "starts at +1.2ms, runs 3.4ms"
+
+
+@dataclass(frozen=True)
+class WaterfallRow:
+    depth: int
+    label: str  # the span's name, or the family's for a group
+    title: str  # what a pointer over the label shows: the full name, or a group's figures
+    count: int  # spans this row stands for: 1, or a group's size
+    badge: str | None  # the model of a model call, or the span's kind
+    duration: str
+    self_time: str
+    tokens: str  # "27→9" for a call; "Σ 134→81" for what a parent or group holds
+    cost: str
+    tokens_title: str  # the breakdown a pointer shows: cached and thinking tokens, model
+    error: str | None  # the span's own failure, one line
+    errors_inside: int  # failed spans below this row
+    running: bool
+    critical: bool
+    bar: Bar
+    span: SpanRecord | None  # None for a group row
+
+
+@dataclass(frozen=True)
+class WaterfallNode:
+    row: WaterfallRow
+    children: tuple[WaterfallNode, ...]
+    details: SpanDetails | None  # attributes, events, conversation of the span, on demand
+    open: bool
+    more: str | None  # what the children leave out ("… 32 more steps")
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float  # 0..1
+    label: str
+
+
+@dataclass(frozen=True)
+class Waterfall:
+    columns: tuple[str, ...]
+    root: WaterfallNode | None
+    ticks: tuple[Tick, ...]
+    legend: tuple[tuple[str, str], ...]  # (tone, label) of the bar colours present
+    faint_off_path: bool  # whether some bars are drawn faint (the legend says what that means)
+    shown: int  # spans among the rows (group members included)
+    hidden: int
+    more: str | None
+    hint: str | None
+
+
+@dataclass
+class _Draft:
+    """A node while the tree is being built; frozen into a ``WaterfallNode`` once its children are known."""
+
+    row: WaterfallRow
+    details: SpanDetails | None
+    open: bool
+    children: list[_Draft] = field(default_factory=list)
+    more: str | None = None
+
+
+def nice_ticks(total_ns: int, count: int = AXIS_TICKS) -> tuple[Tick, ...]:
+    """Ticks at round times (1, 2 or 5 × a power of ten) from 0 across the block."""
+    if total_ns <= 0:
+        return (Tick(0.0, format_duration(0)),)
+    raw = total_ns / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    ticks = []
+    at = 0
+    while at < total_ns:
+        ticks.append(Tick(at / total_ns, format_duration(at / 1e9) if at else "0"))
+        at += step
+    return tuple(ticks)
+
+
+class _Builder:
+    def __init__(self, snapshot: TraceSnapshot, limit: int) -> None:
+        self.snapshot = snapshot
+        self.now = snapshot.end_ns or snapshot.taken_ns
+        self.total = max(self.now - snapshot.start_ns, 1)
+        self.limit = limit
+        self.critical = critical_path_ids(snapshot) if len(snapshot.spans) > 1 else frozenset()
+        # Faint bars mean something only when the path leaves some spans out.
+        self.faint = bool(self.critical) and len(self.critical) < len({s.span_id for s in snapshot.spans})
+        self.self_ns = self_times(snapshot)
+        self.rollups = rollups(snapshot)
+        self.costs = call_costs(snapshot)
+        self.masker = Masker()
+        self.budget = DetailsBudget()
+        self.shown = 0
+        self.folded = 0  # spans inside group members a group leaves out
+        self.tones: set[str] = set()
+
+    # -- rows -------------------------------------------------------------------
+    def _bar(self, start_ns: int, end_ns: int, tone: str, critical: bool) -> Bar:
+        offset = min(max((start_ns - self.snapshot.start_ns) / self.total, 0.0), 1.0)
+        width = min(max((end_ns - start_ns) / self.total, 0.0), 1.0 - offset)
+        title = (
+            f"starts at +{format_duration(max(start_ns - self.snapshot.start_ns, 0) / 1e9)}, "
+            f"runs {format_duration(max(end_ns - start_ns, 0) / 1e9)}"
+        )
+        self.tones.add(tone)
+        return Bar(offset, width, tone, self.faint and not critical, title)
+
+    @staticmethod
+    def _sum_texts(rollup: Rollup, own_call: bool) -> tuple[str, str]:
+        usage = rollup.usage
+        if not usage.calls:
+            return "", ""
+        prefix = "" if own_call else "Σ "
+        tokens = f"{prefix}{format_count(usage.prompt_tokens)}→{format_count(usage.completion_tokens)}"
+        if rollup.unpriced_calls and not rollup.cost_usd:
+            cost = "—"
+        else:
+            cost = prefix + ("≥ " if rollup.unpriced_calls else "") + format_cost(rollup.cost_usd)
+        return tokens, cost
+
+    @staticmethod
+    def _tokens_title(rollup: Rollup, model: str | None) -> str:
+        usage = rollup.usage
+        if not usage.calls:
+            return ""
+        head = f"{one_line(model)}: " if model else f"{plural(usage.calls, 'model call')}: "
+        prompt = f"{format_count(usage.prompt_tokens)} prompt ({format_count(usage.cached_tokens)} cached)"
+        completion = (
+            f"{format_count(usage.completion_tokens)} completion "
+            f"({format_count(usage.thinking_tokens)} thinking)"
+        )
+        return f"{head}{prompt} → {completion}"
+
+    def span_row(self, node: SpanNode, depth: int) -> WaterfallRow:
+        span = node.span
+        running = span.end_ns is None
+        end = span.end_ns if span.end_ns is not None else self.now
+        call = llm_call(span.attributes)
+        role = span_role(span)
+        tone = "error" if span.is_error else "running" if running else role
+        rollup = self.rollups.get(span.span_id) or NO_ROLLUP
+        own_call = span.span_id in self.costs
+        tokens, cost = self._sum_texts(rollup, own_call)
+        kind = span_kind(span.attributes)
+        badge = call.model if call is not None else kind
+        if badge and badge in span.name:  # "gpt-4o-mini invoke" already names its model
+            badge = None
+        duration = format_duration(max(end - span.start_ns, 0) / 1e9)
+        critical = span.span_id in self.critical
+        return WaterfallRow(
+            depth=depth,
+            label=one_line(span.name),
+            title=one_line(span.name),
+            count=1,
+            badge=one_line(badge) if badge else None,
+            duration=f"{duration}…" if running else duration,
+            self_time=format_duration(self.self_ns.get(span.span_id, 0) / 1e9) if node.children else "",
+            tokens=tokens,
+            cost=cost,
+            tokens_title=self._tokens_title(rollup, call.model if call is not None else None),
+            error=error_message(span, ROW_MESSAGE_LIMIT) if span.is_error else None,
+            errors_inside=rollup.errors - (1 if span.is_error else 0),
+            running=running,
+            critical=critical,
+            bar=self._bar(span.start_ns, end, tone, critical),
+            span=span,
+        )
+
+    def group_row(self, members: list[SpanNode], depth: int) -> WaterfallRow:
+        spans = [member.span for member in members]
+        now = self.now
+        ends = [span.end_ns if span.end_ns is not None else now for span in spans]
+        start = min(span.start_ns for span in spans)
+        end = max(ends)
+        durations = [end_ns - span.start_ns for span, end_ns in zip(spans, ends, strict=True)]
+        combined = NO_ROLLUP
+        for rollup in filter(None, map(self.rollups.get, (span.span_id for span in spans))):
+            combined = Rollup(
+                combined.usage + rollup.usage,
+                combined.cost_usd + rollup.cost_usd,
+                combined.unpriced_calls + rollup.unpriced_calls,
+                combined.errors + rollup.errors,
+            )
+        tokens, cost = self._sum_texts(combined, own_call=False)
+        # A family is one role in practice: the first member's, unless a failure colours the bar.
+        tone = "error" if combined.errors else span_role(spans[0])
+        critical = any(s.span_id in self.critical for s in spans)
+        mean = sum(durations) / len(durations)
+        return WaterfallRow(
+            depth=depth,
+            label=one_line(family_label([span.name for span in spans])),
+            title=(
+                f"{len(spans):,} spans · total {format_duration(sum(durations) / 1e9)} · "
+                f"mean {format_duration(mean / 1e9)} · max {format_duration(max(durations) / 1e9)}"
+                + (f" · {plural(combined.errors, 'error')}" if combined.errors else "")
+            ),
+            count=len(spans),
+            badge=f"×{len(spans):,}",
+            duration=format_duration(sum(durations) / 1e9),
+            self_time=f"⌀ {format_duration(mean / 1e9)}",
+            tokens=tokens,
+            cost=cost,
+            tokens_title=self._tokens_title(combined, None),
+            error=None,
+            errors_inside=combined.errors,
+            running=any(s.end_ns is None for s in spans),
+            critical=critical,
+            bar=self._bar(start, end, tone, critical),
+            span=None,
+        )
+
+    def details(self, span: SpanRecord) -> SpanDetails | None:
+        return span_details(span, self.masker, self.budget) if has_details(span) else None
+
+    # -- structure ----------------------------------------------------------------
+    def children_items(self, node: SpanNode) -> list[SpanNode | list[SpanNode]]:
+        """A node's children in start order, with large families folded into lists."""
+        families: dict[str, list[SpanNode]] = {}
+        for child in node.children:
+            families.setdefault(name_family(child.span.name), []).append(child)
+        items: list[SpanNode | list[SpanNode]] = []
+        placed: set[str] = set()
+        for child in node.children:
+            family = name_family(child.span.name)
+            members = families[family]
+            if len(members) < FOLD_MIN:
+                items.append(child)
+            elif family not in placed:
+                placed.add(family)
+                items.append(members)
+        return items
+
+    def telling_members(self, members: list[SpanNode]) -> list[SpanNode]:
+        """The members a group shows: failed, on the critical path, then the slowest; in start order."""
+
+        def rank(member: SpanNode) -> tuple[int, int, int]:
+            span = member.span
+            rollup = self.rollups.get(span.span_id)
+            errors = rollup.errors if rollup is not None else int(span.is_error)
+            end = span.end_ns if span.end_ns is not None else self.now
+            return (-errors, 0 if span.span_id in self.critical else 1, span.start_ns - end)
+
+        chosen = sorted(members, key=rank)[:GROUP_SHOWN]
+        return sorted(chosen, key=lambda member: member.span.start_ns)
+
+    def build(self, tree: SpanNode) -> _Draft | None:
+        if self.limit <= 0:
+            return None
+        root = self._span_draft(tree, 0)
+        # (item, depth, parent draft), popped in display order.
+        stack: list[tuple[SpanNode | list[SpanNode], int, _Draft, SpanNode | None]] = []
+        self._push_children(stack, tree, 1, root)
+        visited = {tree.span.span_id}
+        while stack and self.shown < self.limit:
+            item, depth, parent, _ = stack.pop()
+            if isinstance(item, list):
+                group = _Draft(self.group_row(item, depth), None, open=False)
+                parent.children.append(group)
+                members = self.telling_members(item)
+                left_out = [member for member in item if member not in members]
+                if left_out:
+                    spans = sum(_subtree_size(member) for member in left_out)
+                    self.folded += spans
+                    group.more = f"… {len(left_out):,} more in this group" + (
+                        f" ({plural(spans, 'span')})" if spans != len(left_out) else ""
+                    )
+                group.open = any(
+                    m.span.is_error or (self.rollups.get(m.span.span_id) or NO_ROLLUP).errors for m in item
+                )
+                stack.extend((member, depth + 1, group, None) for member in reversed(members))
+                continue
+            if item.span.span_id in visited:  # the same span twice (a parent cycle): once is enough
+                continue
+            visited.add(item.span.span_id)
+            draft = self._span_draft(item, depth)
+            parent.children.append(draft)
+            self._push_children(stack, item, depth + 1, draft)
+        return root
+
+    def _span_draft(self, node: SpanNode, depth: int) -> _Draft:
+        self.shown += 1
+        row = self.span_row(node, depth)
+        is_open = depth < OPEN_DEPTH or row.errors_inside > 0
+        return _Draft(row, self.details(node.span), is_open)
+
+    def _push_children(self, stack: list, node: SpanNode, depth: int, draft: _Draft) -> None:
+        items = self.children_items(node)
+        stack.extend((item, depth, draft, node) for item in reversed(items))
+
+
+def _subtree_size(node: SpanNode) -> int:
+    size = 0
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        size += 1
+        stack.extend(current.children)
+    return size
+
+
+def _freeze(draft: _Draft) -> WaterfallNode:
+    # Iterative, children before parents: deep traces must not hit the recursion limit.
+    order: list[_Draft] = []
+    stack = [draft]
+    while stack:
+        current = stack.pop()
+        order.append(current)
+        stack.extend(current.children)
+    frozen: dict[int, WaterfallNode] = {}
+    for current in reversed(order):
+        frozen[id(current)] = WaterfallNode(
+            current.row,
+            tuple(frozen[id(child)] for child in current.children),
+            current.details,
+            current.open,
+            current.more,
+        )
+    return frozen[id(draft)]
+
+
+def waterfall(snapshot: TraceSnapshot, limit: int | None = None) -> Waterfall:
+    """The block's spans as rows, at most ``limit`` of them (default ``DATAPIZZA_TRACING_TREE_LIMIT``)."""
+    limit = limit if limit is not None else config.tree_limit()
+    now = snapshot.end_ns or snapshot.taken_ns
+    ticks = nice_ticks(max(now - snapshot.start_ns, 0))
+    tree = build_tree(snapshot)
+    builder = _Builder(snapshot, limit)
+    draft = builder.build(tree) if tree is not None else None
+    root = _freeze(draft) if draft is not None else None
+    total = len(snapshot.spans) + snapshot.dropped_spans
+    # Spans a group leaves out are counted on the group's own line, not again here.
+    hidden = max(total - builder.shown - builder.folded, 0) if root is not None else 0
+    legend = tuple((tone, ROLE_LABELS[tone]) for tone in ROLES if tone in builder.tones)
+    legend += tuple((tone, tone) for tone in ("error", "running") if tone in builder.tones)
+    more = hint = None
+    if hidden:
+        more = more_line(hidden)
+        hint = f"the tree shows {builder.shown:,} of them; set {config.TREE_LIMIT_ENV} to show more"
+    return Waterfall(COLUMNS, root, ticks, legend, builder.faint, builder.shown, hidden, more, hint)
