@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
 from ..model.span_graph import acyclic_parents, first_span_per_id
-from .vocabulary import LlmCall, llm_call
+from .vocabulary import USAGE_KEYS, LlmCall, llm_call
 
 
 @dataclass(frozen=True)
@@ -238,6 +238,22 @@ def usage_by_model(spans: Iterable[SpanRecord]) -> dict[str, TokenUsage]:
     return dict(sorted(usage.items()))
 
 
+def ignored_usage_values(spans: Iterable[SpanRecord]) -> int:
+    """How many usage figures the spans hold that are not token counts (see ``vocabulary.token_count``)."""
+    ignored = 0
+    for span in spans:
+        attributes = span.attributes
+        if attributes and not USAGE_KEYS.isdisjoint(attributes):
+            call = llm_call(attributes)
+            ignored += call.ignored_values if call is not None else 0
+    return ignored
+
+
+def ignored_usage_note(count: int) -> str:
+    values = "value" if count == 1 else "values"
+    return f"{count:,} usage {values} ignored (not finite, non-negative numbers)"
+
+
 def summarize(snapshot: TraceSnapshot) -> TraceSummary:
     return snapshot.derived("summary", lambda: _summarize(snapshot))
 
@@ -254,5 +270,10 @@ def _summarize(snapshot: TraceSnapshot) -> TraceSummary:
         dropped_spans=snapshot.dropped_spans,
         running_spans=running,
         finished=snapshot.finished,
-        notes=snapshot.notes,
+        notes=_notes(snapshot),
     )
+
+
+def _notes(snapshot: TraceSnapshot) -> tuple[str, ...]:
+    ignored = ignored_usage_values(snapshot.spans)
+    return (*snapshot.notes, ignored_usage_note(ignored)) if ignored else snapshot.notes

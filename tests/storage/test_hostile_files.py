@@ -212,3 +212,37 @@ def test_a_collector_file_whose_second_line_nests_too_deeply_names_the_line(tmp_
     good = otlp_file(tmp_path, otlp_span(ONE, "", 1, 2, "root")).read_text()
     error = bad_file(tmp_path, good + "\n" + "[" * 50_000 + "]" * 50_000 + "\n")
     assert error.problem.startswith("line 2:") and "nested too deeply" in error.problem
+
+
+def _usage(prompt: str, completion: str, cached: str) -> str:
+    return (
+        '[{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}},'
+        f'{{"key":"gen_ai.usage.input_tokens","value":{prompt}}},'
+        f'{{"key":"gen_ai.usage.output_tokens","value":{completion}}},'
+        f'{{"key":"gen_ai.usage.cache_read.input_tokens","value":{cached}}}]'
+    )
+
+
+@HANG_GUARD
+def test_a_file_with_nan_infinity_and_out_of_range_token_values_loads_shows_and_counts_none_of_them(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "200")
+    three = "0000000000000003"
+    path = otlp_file(
+        tmp_path,
+        otlp_span(ONE, "", 1_000, 10_000, "root"),
+        # A bare NaN literal (Python's json writes it), protobuf JSON spellings, a too-wide int, a negative.
+        otlp_span(TWO, ONE, 2_000, 5_000, "call", _usage('{"doubleValue":NaN}', '{"doubleValue":"Infinity"}',
+                                                        '{"doubleValue":"1e400"}')),
+        otlp_span(three, ONE, 5_000, 9_000, "call", _usage('{"intValue":"9223372036854775808"}',
+                                                          '{"intValue":"-7"}', '{"intValue":"4"}')),
+    )
+    handle = load(path)
+    handle.show()
+    out = capsys.readouterr().out
+    assert "5 usage values ignored (not finite, non-negative numbers)" in out
+    usage = handle.summary().usage["gpt-4o-mini"]
+    assert (usage.calls, usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens) == (2, 4, 0, 4)
+    html = report_html(handle.snapshot())
+    assert "5 usage values ignored" in assert_safe(html).all_text()
