@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..analysis.masking import mask_snapshot
 from ..model.build import snapshots_from_records
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
@@ -37,9 +38,15 @@ class TraceFileError(ValueError):
         super().__init__(f"cannot load trace file {self.path!r}: {problem}")
 
 
-def save_snapshot(snapshot: TraceSnapshot, path: str | os.PathLike[str]) -> Path:
-    """Write ``snapshot`` to ``path`` as OTLP JSON (replacing the file atomically); returns the path."""
+def save_snapshot(snapshot: TraceSnapshot, path: str | os.PathLike[str], mask_secrets: bool = True) -> Path:
+    """Write ``snapshot`` to ``path`` as OTLP JSON (replacing the file atomically); returns the path.
+
+    Files get shared like notebooks do, so secrets are masked in them by the rule the views
+    use (``analysis.masking``) unless ``mask_secrets`` is false.
+    """
     target = Path(path)
+    if mask_secrets:
+        snapshot = mask_snapshot(snapshot)
     text = json.dumps(snapshot_to_otlp(snapshot), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     directory = target.parent if str(target.parent) else Path(".")
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)

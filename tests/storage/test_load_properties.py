@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 
 from datapizza_tracing import TraceFileError, load
-from tests.support.hostile import PROPERTY, corrupted_documents, valid_documents
+from datapizza_tracing.storage.files import save_snapshot
+from tests.support.hostile import PROPERTY, corrupted_documents, snapshot_of, span_records, valid_documents
 from tests.support.html_check import assert_safe
 from tests.support.rendering import report_html, terminal_text
 
@@ -59,3 +60,13 @@ def test_a_corrupted_document_loads_or_raises_trace_file_error_and_nothing_else(
 @given(text=corrupted_documents())
 def test_many_corrupted_documents_load_or_raise_trace_file_error(trace_file: Path, text) -> None:
     _load_and_show(trace_file, text)
+
+
+@PROPERTY
+@given(tree=span_records(max_spans=10))
+def test_a_saved_file_of_any_span_tree_holds_no_planted_secret_and_loads_back(trace_file: Path, tree) -> None:
+    spans, secrets = tree
+    text = save_snapshot(snapshot_of(spans), trace_file).read_text(encoding="utf-8")
+    for secret in secrets:
+        assert secret not in text
+    assert load(trace_file).summary().total_spans >= 1

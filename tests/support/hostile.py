@@ -8,6 +8,7 @@ catches a hang. Heavier variants are marked ``slow`` by the tests themselves.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterator
@@ -65,6 +66,37 @@ secret_token = st.text(_SECRET_CHARS, min_size=24, max_size=24).map(lambda s: "Z
 SECRET_KEYS = ("api_key", "http.request.header.authorization", "password", "OPENAI_API_KEY", "x-auth-token")
 
 
+EXTRAS = ["secret key", "bearer", "secret in text", "nested secret", "call", "event"]
+
+
+@st.composite
+def secret_in_text(draw: st.DrawFn, secrets: list[str], texts: st.SearchStrategy[str]) -> str:
+    """A credential where captured input/output or a log line carries it: inside JSON, a connection
+    string, a Basic header, a key=value pair, or as a cloud key. The secret is added to ``secrets``.
+    """
+    shape = draw(st.sampled_from(["json", "url", "basic", "pair", "aws", "google"]))
+    before, after, token = draw(texts), draw(texts), draw(secret_token)
+    if shape == "basic":
+        token = base64.b64encode(f"app:{token}".encode()).decode()
+    elif shape == "aws":
+        token = "AKIA" + draw(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=16, max_size=16))
+    elif shape == "google":
+        token = "AIza" + draw(st.text(_SECRET_CHARS + "_-", min_size=35, max_size=35))
+    secrets.append(token)
+    if shape == "json":
+        field = draw(st.sampled_from(["api_key", "password", "client_secret", "access_token"]))
+        body = json.dumps({"model": "gpt-4o-mini", field: token, "messages": [{"role": "user"}]})
+        return draw(st.sampled_from([body, json.dumps(json.loads(body), indent=2)]))
+    if shape == "url":
+        scheme = draw(st.sampled_from(["postgres", "postgresql+psycopg", "mysql", "redis", "amqp"]))
+        return f"{before} {scheme}://app:{token}@db.internal:5432/orders {after}"
+    if shape == "basic":
+        return f"{before} Authorization: Basic {token} {after}"
+    if shape == "pair":
+        return f"{before} password={token}&user=app {after}"
+    return f"{before} key {token} {after}"
+
+
 @st.composite
 def span_records(draw: st.DrawFn, max_spans: int = 25) -> tuple[list[SpanRecord], list[str]]:
     """Spans with ids from a small pool (repeats happen), parents anywhere (cycles happen),
@@ -87,15 +119,23 @@ def span_records(draw: st.DrawFn, max_spans: int = 25) -> tuple[list[SpanRecord]
         secrets.append(secret)
         return secret
 
+
     spans: list[SpanRecord] = []
     for index in range(count):
         start = BASE_NS + draw(st.integers(0, 10**10))
         attributes: dict[str, Any] = draw(st.dictionaries(texts, values, max_size=2))
-        extras = draw(st.sets(st.sampled_from(["secret key", "bearer", "call", "event"]), max_size=4))
+        extras = draw(st.sets(st.sampled_from(EXTRAS), max_size=4))
         if "secret key" in extras:
             attributes[draw(st.sampled_from(SECRET_KEYS))] = planted()
         if "bearer" in extras:
             attributes["output"] = f"{draw(texts)} Bearer {planted()} {draw(texts)}"
+        if "secret in text" in extras:
+            attributes[draw(st.sampled_from(["input", "output", "db.statement", "note"]))] = draw(
+                secret_in_text(secrets, texts)
+            )
+        if "nested secret" in extras:
+            header = draw(st.sampled_from(["Authorization", "x-api-key", "Cookie"]))
+            attributes["http"] = {"headers": {header: planted(), "accept": draw(texts)}}
         if "call" in extras:
             attributes.update(
                 {
