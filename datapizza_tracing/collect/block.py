@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from contextvars import Token
 from types import TracebackType
@@ -13,12 +14,17 @@ from opentelemetry.trace import Status, StatusCode
 from .. import config
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot, subtree
+from ..model.span_graph import first_span_per_id, repeated_ids_note
 from .collector import SpanCollector, TraceStore
-from .flush import flush_within
+from .exceptions import exception_attributes, exception_text
+from .flush import flush_within, note_slow_span_end
+from .misuse import warn_usage
 from .propagation import FOLLOW_THREADS_KEY
 from .provider import sdk_disabled, sdk_provider
 
 TRACER_NAME = "datapizza_tracing"
+
+_log = logging.getLogger(__name__)
 
 
 class TraceBlock:
@@ -65,20 +71,60 @@ class TraceBlock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._token is not None:
-            otel_context.detach(self._token)
-            self._token = None
-        # GeneratorExit is how Python closes a generator early, not a failure.
-        if exc is not None and not isinstance(exc, GeneratorExit) and self.root.is_recording():
+        # Whatever happens here, the root ends and the store is released: the
+        # caller's own exception must come out of the block unchanged.
+        try:
+            self._detach()
+            # GeneratorExit is how Python closes a generator early, not a failure.
+            if exc is not None and not isinstance(exc, GeneratorExit) and self.root.is_recording():
+                self._record_failure(exc)
+        finally:
+            self._end()
+
+    def _detach(self) -> None:
+        token, self._token = self._token, None
+        if token is None:
+            return
+        var = getattr(token, "var", None)  # a contextvars.Token: OpenTelemetry's default runtime context
+        if var is None:
+            otel_context.detach(token)
+            return
+        try:
+            var.reset(token)  # what OpenTelemetry's detach does, without its log line on failure
+        except ValueError:  # the token belongs to another thread's or task's context
+            warn_usage(
+                f"trace({self.name!r}) was exited in another thread or asyncio task than the one that "
+                "entered it. The block has ended and its report is complete, but the thread or task that "
+                "entered it still has the block's ended root span as its current span: spans it starts "
+                "from now on join that ended trace and are not shown. Enter and exit a trace() block in "
+                "the same thread and task."
+            )
+
+    def _record_failure(self, exc: BaseException) -> None:
+        # OpenTelemetry's record_exception calls str(exc), which the exception may make raise.
+        try:
             self.root.record_exception(exc, escaped=True)
-            self.root.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
-        self.root.end()
+        except Exception:
+            self.root.add_event("exception", exception_attributes(exc))
+        self.root.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exception_text(exc)}"))
+
+    def _end(self) -> None:
+        ending = time.monotonic()
+        try:
+            self.root.end()  # a SimpleSpanProcessor exports the root span right here
+        except Exception:  # a span processor of the application raised in on_end
+            _log.warning("a span processor failed while the block %r ended", self.name, exc_info=True)
         self._end_ns = time.time_ns()
-        self._final = self.snapshot()
-        if self._store is not None:
-            self._collector.release(self._store)
-            self._store = None
+        ending_s = time.monotonic() - ending
+        try:
+            self._final = self.snapshot()
+        finally:
+            if self._store is not None:
+                self._collector.release(self._store)
+                self._store = None
         self._flush_exporters()
+        # Last: a warning turned into an error (-W error) then leaves nothing half done.
+        note_slow_span_end(sdk_provider(), ending_s, self._flush_timeout_ms)
 
     # -- views ---------------------------------------------------------------
     @property
@@ -92,6 +138,7 @@ class TraceBlock:
         now = time.time_ns()
         store = self._store
         spans: list[SpanRecord] = []
+        notes = list(self._notes)
         if store is not None:
             # Running spans first, finished ones second: a span ending in between
             # is then seen twice (its running copy is dropped below), never missed.
@@ -100,6 +147,10 @@ class TraceBlock:
             finished = list(store.records)
             ended_since = {span.span_id for span in finished[finished_before:]}
             spans = finished + [span for span in running if span.span_id not in ended_since]
+            # A custom IdGenerator may repeat ids: each id keeps the span that started first.
+            spans, repeated = first_span_per_id(spans)
+            if repeated:
+                notes.append(repeated_ids_note(repeated))
             # The trace holds spans outside this block when the block is nested
             # or runs under a span of its caller (a web request, say).
             if not self._owns_store or self._root_has_parent:
@@ -115,7 +166,7 @@ class TraceBlock:
             end_ns=root_end,
             taken_ns=now,
             dropped_spans=store.dropped if store is not None and self._owns_store else 0,
-            notes=tuple(self._notes),
+            notes=tuple(notes),
         )
 
     def new_records(self, cursor: int) -> tuple[list[SpanRecord], int]:

@@ -69,9 +69,13 @@ class TraceHandle:
         """The finished spans of this block, as OpenTelemetry ``ReadableSpan``s."""
         return [to_readable_span(span) for span in self.snapshot().spans if span.end_ns is not None]
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the trace as OTLP JSON (what collectors accept); ``datapizza_tracing.load`` reads it back."""
-        return save_snapshot(self.snapshot(), path)
+    def save(self, path: str | os.PathLike[str], *, mask_secrets: bool = True) -> Path:
+        """Write the trace as OTLP JSON (what collectors accept); ``datapizza_tracing.load`` reads it back.
+
+        Secrets are masked in the file as in the notebook output (credential-named attributes, keys and
+        passwords inside text); ``mask_secrets=False`` keeps every value as recorded.
+        """
+        return save_snapshot(self.snapshot(), path, mask_secrets=mask_secrets)
 
     def to_dataframe(self) -> Any:
         """A pandas DataFrame, one row per span (needs pandas)."""

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from ..analysis.critical_steps import critical_steps
 from ..analysis.errors import SpanError, span_errors
+from ..analysis.masking import scrub_text
 from ..analysis.self_time import self_times
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
 from .exception import ExceptionView, exception_view
-from .masking import scrub_text
 from .table import Cell, Column, TableView, cells
 from .text import DURATION_WIDTH, elided, format_duration, more_line, multi_line, one_line, plural
 from .tone import Part

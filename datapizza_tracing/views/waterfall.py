@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from .. import config
 from ..analysis.critical_path import critical_path_ids
 from ..analysis.critical_steps import critical_steps
+from ..analysis.masking import Masker
 from ..analysis.names import family_label, name_family
 from ..analysis.roles import ROLES, span_role
 from ..analysis.rollup import NO_ROLLUP, Rollup, call_costs, rollups
@@ -28,7 +29,6 @@ from ..analysis.tree import SpanNode, build_tree
 from ..analysis.vocabulary import llm_call, span_kind
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from .masking import Masker
 from .panel import ROW_MESSAGE_LIMIT, error_message
 from .span_details import DetailsBudget, SpanDetails, has_details, span_details
 from .text import format_cost, format_count, format_duration, more_line, one_line, plural
