@@ -15,7 +15,7 @@ link is kept. Everything here is iterative and linear in the number of spans.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .record import SpanRecord
 
@@ -76,3 +76,16 @@ def acyclic_parents(spans: Iterable[SpanRecord], root_span_id: int | None = None
         for visited in path:
             state[visited] = DONE
     return parent
+
+
+def ancestors(span: SpanRecord, by_id: Mapping[int, SpanRecord]) -> list[SpanRecord]:
+    """The spans above ``span`` in ``by_id``, nearest first; the walk stops at a parent not there or
+    at one already met, so it ends even on a cycle of parent links."""
+    chain: list[SpanRecord] = []
+    seen = {span.span_id}
+    parent = by_id.get(span.parent_id)
+    while parent is not None and parent.span_id not in seen:
+        chain.append(parent)
+        seen.add(parent.span_id)
+        parent = by_id.get(parent.parent_id)
+    return chain

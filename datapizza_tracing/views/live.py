@@ -28,6 +28,7 @@ from ..analysis.summary import TokenUsage
 from ..analysis.vocabulary import USAGE_KEYS, llm_call
 from ..collect.block import TraceBlock
 from ..model.record import ERROR, SpanRecord
+from ..model.span_graph import ancestors
 from .panel import ROW_MESSAGE_LIMIT, error_message
 from .text import elided, format_cost, format_count, format_duration, one_line, plural, tokens_label
 from .tone import Part
@@ -178,13 +179,7 @@ class LiveProgress:
         leaves = sorted((span for span in running if span.span_id not in parents), key=lambda s: s.start_ns)
         lines = []
         for leaf in leaves[-RUNNING_LINES:]:
-            path = [leaf]
-            seen = {leaf.span_id}
-            parent = by_id.get(leaf.parent_id)
-            while parent is not None and parent.span_id not in seen:
-                path.append(parent)
-                seen.add(parent.span_id)
-                parent = by_id.get(parent.parent_id)
+            path = [leaf, *ancestors(leaf, by_id)]
             names = [elided(one_line(span.name), NAME_LIMIT) for span in reversed(path)]
             if len(names) > PATH_NAMES:
                 names = [names[0], "…", *names[-(PATH_NAMES - 2) :]]
