@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterable
 from contextvars import Token
+from dataclasses import replace
 from types import TracebackType
 
 from opentelemetry import context as otel_context
@@ -38,6 +41,7 @@ class TraceBlock:
         self._final: TraceSnapshot | None = None
         self._end_ns: int | None = None  # for a root span that keeps no end time (not recording)
         self._notes: list[str] = []
+        self._late_lock = threading.Lock()
         self.root: trace.Span = trace.get_tracer(TRACER_NAME).start_span(name)
         context = self.root.get_span_context()
         self.trace_id = context.trace_id
@@ -117,6 +121,54 @@ class TraceBlock:
             dropped_spans=store.dropped if store is not None and self._owns_store else 0,
             notes=tuple(self._notes),
         )
+
+    @property
+    def max_spans(self) -> int:
+        return self._max_spans
+
+    def add_note(self, text: str) -> None:
+        """A line for the notes of the block's snapshot, during the block or after it."""
+        with self._late_lock:
+            if text in self._notes:
+                return
+            self._notes.append(text)
+            if self._final is not None:
+                self._final = replace(self._final, notes=(*self._final.notes, text))
+
+    def add_late(self, records: Iterable[SpanRecord], note: str | None = None) -> int:
+        """Spans from other processes that arrived after the block ended join its final snapshot.
+
+        The rules of the block hold: only spans under its root, each span id once,
+        at most ``max_spans`` in all (the rest are counted as dropped). ``note`` is
+        added to the snapshot's notes, once. Returns how many spans were added.
+        """
+        with self._late_lock:
+            final = self._final
+            if final is None:
+                return 0
+            known = {span.span_id for span in final.spans}
+            late = []
+            for record in records:
+                if record.span_id not in known:
+                    known.add(record.span_id)
+                    late.append(record)
+            if self._owns_store and not self._root_has_parent:
+                under = late
+            else:  # a nested block keeps only what hangs under its own root
+                inside = {s.span_id for s in subtree([*final.spans, *late], self.root_span_id, False)}
+                under = [record for record in late if record.span_id in inside]
+            room = max(self._max_spans - len(final.spans), 0)
+            kept, dropped = under[:room], len(under) - min(len(under), room)
+            notes = final.notes
+            if note and (kept or dropped) and note not in notes:
+                notes = (*notes, note)
+            self._final = replace(
+                final,
+                spans=(*final.spans, *kept),
+                notes=notes,
+                dropped_spans=final.dropped_spans + (dropped if self._owns_store else 0),
+            )
+            return len(kept)
 
     def new_records(self, cursor: int) -> tuple[list[SpanRecord], int]:
         """Finished spans collected since ``cursor`` and the next cursor (for live views)."""

@@ -1,0 +1,118 @@
+"""The worker-process side: run one piece of work inside the parent block's trace, send its spans back.
+
+``run_in_child(carrier, fn, *args)`` is what a followed process pool really
+runs. It attaches the parent's W3C context (so spans made by ``fn`` hang under
+the span that submitted the work), keeps the spans of that trace with the
+collector while ``fn`` runs, and before returning posts them as OTLP JSON to
+the parent's receiver: by the time the parent has the result, the block has
+the spans. Posting has a short time limit and never raises: the work's own
+result or exception always comes back unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from .. import config
+from ..collect.provider import ensure_collector, installed_collector
+from ..model.record import SpanRecord
+from ..storage.otlp_encode import records_to_otlp
+
+_log = logging.getLogger(__name__)
+
+POST_TIMEOUT_S = 5.0
+_propagator = TraceContextTextMapPropagator()
+# Set in a process that is itself a followed worker: work it hands on follows the same block.
+_current_carrier: dict[str, str] | None = None
+
+
+def inherited_carrier() -> dict[str, str] | None:
+    """For work this worker submits in turn: the current span's context and the parent's endpoint."""
+    running = _current_carrier
+    if running is None:
+        return None
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier)
+    if (
+        "traceparent" not in carrier
+        or carrier["traceparent"].split("-")[1:2] != running["traceparent"].split("-")[1:2]
+    ):
+        return None  # the current span is not in the parent's trace
+    carrier["endpoint"] = running["endpoint"]
+    return carrier
+
+
+def run_in_child(carrier: Mapping[str, str], fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """Run ``fn(*args, **kwargs)`` in the parent block's trace and deliver its spans to the parent."""
+    global _current_carrier
+    joined = _join(carrier)
+    if joined is None:
+        return fn(*args, **kwargs)
+    collector, store, context = joined
+    token = otel_context.attach(context)
+    outer, _current_carrier = _current_carrier, dict(carrier)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _current_carrier = outer
+        otel_context.detach(token)
+        try:
+            records = list(store.records)
+            collector.release(store)
+            if records:
+                post_spans(carrier["endpoint"], records)
+        except Exception:
+            _log.debug("datapizza-tracing could not send a worker's spans back", exc_info=True)
+
+
+def _join(carrier: Mapping[str, str]) -> tuple[Any, Any, otel_context.Context] | None:
+    try:
+        context = _propagator.extract(carrier)
+        from opentelemetry import trace
+
+        trace_id = trace.get_current_span(context).get_span_context().trace_id
+        if not trace_id or not carrier.get("endpoint"):
+            return None
+        collector = ensure_collector()  # a spawned worker has no tracer provider yet
+        store = collector.track(trace_id, config.max_spans(), follow_threads=True)
+        return collector, store, context
+    except Exception:  # a bad setting or carrier in the worker: run the work untraced
+        _log.debug("datapizza-tracing could not join the parent's trace", exc_info=True)
+        return None
+
+
+def post_spans(endpoint: str, records: list[SpanRecord]) -> bool:
+    """POST ``records`` as one OTLP JSON request; True when the receiver took it."""
+    body = json.dumps(records_to_otlp(records)).encode()
+    request = urllib.request.Request(
+        endpoint, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    # Sending spans is not traced work: an instrumented urllib must not make spans of it.
+    token = otel_context.attach(otel_context.set_value(otel_context._SUPPRESS_INSTRUMENTATION_KEY, True))
+    try:
+        with urllib.request.urlopen(request, timeout=POST_TIMEOUT_S) as response:
+            return 200 <= response.status < 300
+    except OSError:
+        return False
+    finally:
+        otel_context.detach(token)
+
+
+def _forget_parent_blocks() -> None:
+    # A forked worker inherits the parent's open blocks: their copies would fill with the
+    # worker's spans and be sent nowhere. The worker keeps only what run_in_child tracks.
+    collector = installed_collector()
+    if collector is not None:
+        collector.shutdown()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parent_blocks)

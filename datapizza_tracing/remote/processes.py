@@ -1,0 +1,136 @@
+"""Carrying a block's trace into the worker processes it hands work to.
+
+While a block that follows processes is open, work submitted to a
+``concurrent.futures.ProcessPoolExecutor`` (``submit``, and ``map``, which
+submits) or to a ``multiprocessing.Pool`` (``apply``/``apply_async``,
+``map``/``starmap`` and their async forms, ``imap``/``imap_unordered``), with
+the fork, spawn or forkserver start method, is wrapped in
+``child.run_in_child`` with the submitting span's W3C ``traceparent`` and the
+block's receiver endpoint. The worker runs the work under that span and posts
+its spans back before the result returns. A worker process that is itself
+followed hands its own work on the same way.
+
+Only pools whose workers run this interpreter are followed: a worker of
+another interpreter might not have this package, and unpickling the wrapper
+would fail the work. Such pools run unchanged and the block's notes say so.
+Outside followed blocks the patches check one context value and step aside.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import multiprocessing.pool
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from .child import inherited_carrier, run_in_child
+from .link import current_link
+
+_PATCHED = "_datapizza_tracing_processes"
+OTHER_INTERPRETER_NOTE = (
+    "Work sent to a process pool running another Python interpreter ({executable}) was not followed: "
+    "its spans are not in this trace."
+)
+
+
+def _same_interpreter(method: str | None) -> bool:
+    if method == "fork":
+        return True
+    executable = multiprocessing.spawn.get_executable()
+    if isinstance(executable, bytes):
+        executable = os.fsdecode(executable)
+    return os.path.realpath(str(executable)) == os.path.realpath(sys.executable)
+
+
+def _carrier(start_method: str | None) -> dict[str, str] | None:
+    """The carrier for work submitted now, or None when it is not followed."""
+    link = current_link()
+    if link is None:
+        return inherited_carrier() if start_method == "fork" or _same_interpreter(start_method) else None
+    if not link.follow_processes:
+        return None
+    if not _same_interpreter(start_method):
+        link.note(OTHER_INTERPRETER_NOTE.format(executable=multiprocessing.spawn.get_executable()))
+        return None
+    return link.child_carrier()
+
+
+def _executor_method(executor: ProcessPoolExecutor) -> str | None:
+    context = getattr(executor, "_mp_context", None)
+    return context.get_start_method() if context is not None else None
+
+
+def _pool_method(pool: multiprocessing.pool.Pool) -> str | None:
+    context = getattr(pool, "_ctx", None)
+    return context.get_start_method() if context is not None else None
+
+
+def _is_thread_pool(pool: multiprocessing.pool.Pool) -> bool:
+    # ThreadPool is a Pool whose workers are threads of this process: nothing to carry across.
+    return isinstance(pool, multiprocessing.pool.ThreadPool)
+
+
+def _wrapped(fn: Callable[..., Any], carrier: dict[str, str] | None) -> Callable[..., Any]:
+    return functools.partial(run_in_child, carrier, fn) if carrier is not None else fn
+
+
+def install_process_propagation() -> None:
+    """Patch the process pools once per process (idempotent)."""
+    if getattr(ProcessPoolExecutor.submit, _PATCHED, False):
+        return
+    submit = ProcessPoolExecutor.submit
+    apply_async = multiprocessing.pool.Pool.apply_async
+    map_async = multiprocessing.pool.Pool._map_async  # type: ignore[attr-defined]
+    imap = multiprocessing.pool.Pool.imap
+    imap_unordered = multiprocessing.pool.Pool.imap_unordered
+
+    @functools.wraps(submit)
+    def followed_submit(
+        self: ProcessPoolExecutor, fn: Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> Any:
+        return submit(self, _wrapped(fn, _carrier(_executor_method(self))), *args, **kwargs)
+
+    @functools.wraps(apply_async)
+    def followed_apply_async(
+        self: multiprocessing.pool.Pool, func: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        if not _is_thread_pool(self):
+            func = _wrapped(func, _carrier(_pool_method(self)))
+        return apply_async(self, func, *args, **kwargs)
+
+    @functools.wraps(map_async)
+    def followed_map_async(
+        self: multiprocessing.pool.Pool,
+        func: Callable[..., Any],
+        iterable: Any,
+        mapper: Callable[..., Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        # The mapper runs a whole chunk: one wrapper, and one delivery, per chunk.
+        if not _is_thread_pool(self):
+            mapper = _wrapped(mapper, _carrier(_pool_method(self)))
+        return map_async(self, func, iterable, mapper, *args, **kwargs)
+
+    def _followed_imap(original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def followed(
+            self: multiprocessing.pool.Pool, func: Callable[..., Any], *args: Any, **kwargs: Any
+        ) -> Any:
+            if not _is_thread_pool(self):
+                func = _wrapped(func, _carrier(_pool_method(self)))
+            return original(self, func, *args, **kwargs)
+
+        return followed
+
+    for patched in (followed_submit, followed_apply_async, followed_map_async):
+        setattr(patched, _PATCHED, True)
+    ProcessPoolExecutor.submit = followed_submit  # type: ignore[method-assign]
+    multiprocessing.pool.Pool.apply_async = followed_apply_async  # type: ignore[method-assign]
+    multiprocessing.pool.Pool._map_async = followed_map_async  # type: ignore[attr-defined]
+    multiprocessing.pool.Pool.imap = _followed_imap(imap)  # type: ignore[method-assign]
+    multiprocessing.pool.Pool.imap_unordered = _followed_imap(imap_unordered)  # type: ignore[method-assign]
