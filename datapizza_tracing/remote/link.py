@@ -31,7 +31,7 @@ from ..model.record import SpanRecord
 from . import ports
 from .backends import BackendReadError, TraceReader
 from .expect import unanswered_calls
-from .receiver import Accepted, OtlpReceiver, ReceiverError
+from .receiver import TRACES_PATH, Accepted, OtlpReceiver, ReceiverError
 
 _log = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ class RemoteLink:
         self._closed = False
         self._timer: threading.Timer | None = None
         self._notes_given: set[str] = set()
+        self._endpoint: str | None = None
 
     # -- during the block -----------------------------------------------------
     def start(self) -> None:
@@ -90,12 +91,12 @@ class RemoteLink:
     @property
     def endpoint(self) -> str | None:
         """Base URL of the block's receiver (for ``OTEL_EXPORTER_OTLP_ENDPOINT``), if it opened one."""
-        return self._receivers[0].endpoint if self._receivers else None
+        return self._endpoint
 
     @property
     def traces_endpoint(self) -> str | None:
         """Full URL of the block's receiver (for ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``)."""
-        return self._receivers[0].traces_endpoint if self._receivers else None
+        return self._endpoint + TRACES_PATH if self._endpoint is not None else None
 
     def _open_receiver(self, port: int) -> OtlpReceiver | None:
         try:
@@ -106,6 +107,8 @@ class RemoteLink:
             return None
         receiver.route(self.block.trace_id, self._sink)
         self._receivers.append(receiver)
+        if self._endpoint is None:
+            self._endpoint = receiver.endpoint
         return receiver
 
     def child_endpoint(self) -> str | None:
