@@ -106,6 +106,54 @@ def post_spans(endpoint: str, records: list[SpanRecord]) -> bool:
         otel_context.detach(token)
 
 
+TRACEPARENT_ENV = "TRACEPARENT"
+TRACESTATE_ENV = "TRACESTATE"
+ENDPOINT_ENV = "DATAPIZZA_TRACING_PARENT_ENDPOINT"
+
+
+def join_from_environment() -> bool:
+    """In a Python subprocess of a followed block: join its trace for the life of the process.
+
+    The parent put its W3C context in ``TRACEPARENT`` / ``TRACESTATE`` (the
+    environment carriers OpenTelemetry specifies) and its receiver in
+    ``DATAPIZZA_TRACING_PARENT_ENDPOINT``. The context becomes the main thread's,
+    the collector keeps the trace's spans from every tracer provider made here,
+    and they are posted to the parent when the process exits. No provider is
+    installed: the child's own set-up stays its own.
+    """
+    endpoint = os.environ.pop(ENDPOINT_ENV, None)
+    traceparent = os.environ.get(TRACEPARENT_ENV)
+    if not endpoint or not traceparent:
+        return False
+    try:
+        import atexit
+
+        from opentelemetry import trace
+
+        from ..collect.provider import _collector
+
+        carrier = {"traceparent": traceparent}
+        if os.environ.get(TRACESTATE_ENV):
+            carrier["tracestate"] = os.environ[TRACESTATE_ENV]
+        context = _propagator.extract(carrier)
+        trace_id = trace.get_current_span(context).get_span_context().trace_id
+        if not trace_id:
+            return False
+        store = _collector().track(trace_id, config.max_spans(), follow_threads=True)
+        otel_context.attach(context)
+
+        def send_at_exit() -> None:
+            records = list(store.records)
+            if records:
+                post_spans(endpoint, records)
+
+        atexit.register(send_at_exit)
+        return True
+    except Exception:  # a bad setting or a broken environment: the child runs untraced
+        _log.debug("datapizza-tracing could not join the parent's trace", exc_info=True)
+        return False
+
+
 def _forget_parent_blocks() -> None:
     # A forked worker inherits the parent's open blocks: their copies would fill with the
     # worker's spans and be sent nowhere. The worker keeps only what run_in_child tracks.

@@ -1,4 +1,4 @@
-"""Carrying a block's trace into the worker processes it hands work to.
+"""Carrying a block's trace into the worker processes and Python subprocesses it starts.
 
 While a block that follows processes is open, work submitted to a
 ``concurrent.futures.ProcessPoolExecutor`` (``submit``, and ``map``, which
@@ -13,7 +13,13 @@ followed hands its own work on the same way.
 Only pools whose workers run this interpreter are followed: a worker of
 another interpreter might not have this package, and unpickling the wrapper
 would fail the work. Such pools run unchanged and the block's notes say so.
-Outside followed blocks the patches check one context value and step aside.
+A Python subprocess (``subprocess.run``/``Popen`` of ``python…`` or of this
+interpreter) gets the context in the ``TRACEPARENT`` environment variable, the
+receiver in ``DATAPIZZA_TRACING_PARENT_ENDPOINT``, and a ``sitecustomize`` first
+on ``PYTHONPATH`` that joins the trace when the package can be imported there
+(and then runs the ``sitecustomize`` it shadows); the child posts its spans
+when it exits. Outside followed blocks the patches check one context value and
+step aside.
 """
 
 from __future__ import annotations
@@ -22,12 +28,17 @@ import functools
 import multiprocessing
 import multiprocessing.pool
 import os
+import re
+import shlex
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from .child import inherited_carrier, run_in_child
+from .child import ENDPOINT_ENV, TRACEPARENT_ENV, TRACESTATE_ENV, inherited_carrier, run_in_child
 from .link import current_link
 
 _PATCHED = "_datapizza_tracing_processes"
@@ -78,10 +89,82 @@ def _wrapped(fn: Callable[..., Any], carrier: dict[str, str] | None) -> Callable
     return functools.partial(run_in_child, carrier, fn) if carrier is not None else fn
 
 
+_PYTHON_NAME = re.compile(r"^python(\d+(\.\d+)*)?[a-z]?(\.exe)?$", re.IGNORECASE)
+BOOTSTRAP_DIR = str(Path(__file__).with_name("bootstrap"))
+OTHER_PYTHON_NOTE = (
+    "A Python subprocess runs another interpreter ({program}): its spans join this trace only if "
+    "datapizza-tracing is installed there."
+)
+
+
+def _program(args: Any, kwargs: dict[str, Any]) -> str | None:
+    program = kwargs.get("executable")
+    if program is None:
+        if isinstance(args, (str, bytes, os.PathLike)):
+            text = os.fsdecode(args)
+            try:
+                words = shlex.split(text) if kwargs.get("shell") else [text]
+            except ValueError:
+                return None
+            program = words[0] if words else None
+        else:
+            try:
+                program = next(iter(args), None)
+            except TypeError:
+                return None
+    return os.fsdecode(program) if program is not None else None
+
+
+def _is_python(program: str) -> bool:
+    return bool(_PYTHON_NAME.match(os.path.basename(program))) or _is_this_python(program)
+
+
+def _is_this_python(program: str) -> bool:
+    found = shutil.which(program) or program
+    return os.path.realpath(found) == os.path.realpath(sys.executable)
+
+
+def _subprocess_env(args: Any, kwargs: dict[str, Any]) -> dict[str, str] | None:
+    """The environment a Python subprocess of a followed block gets, or None to leave it alone."""
+    link = current_link()
+    if link is None or not link.follow_processes:
+        return None
+    program = _program(args, kwargs)
+    if program is None or not _is_python(program):
+        return None
+    carrier = link.child_carrier()
+    if carrier is None:
+        return None
+    if not _is_this_python(program):
+        link.note(OTHER_PYTHON_NOTE.format(program=program))
+    base = kwargs.get("env")
+    env = {os.fsdecode(k): os.fsdecode(v) for k, v in (base if base is not None else os.environ).items()}
+    env[TRACEPARENT_ENV] = carrier["traceparent"]
+    if "tracestate" in carrier:
+        env[TRACESTATE_ENV] = carrier["tracestate"]
+    env[ENDPOINT_ENV] = carrier["endpoint"]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [BOOTSTRAP_DIR, env.get("PYTHONPATH")]))
+    return env
+
+
 def install_process_propagation() -> None:
-    """Patch the process pools once per process (idempotent)."""
+    """Patch the process pools and ``subprocess.Popen`` once per process (idempotent)."""
     if getattr(ProcessPoolExecutor.submit, _PATCHED, False):
         return
+    popen_init = subprocess.Popen.__init__
+
+    @functools.wraps(popen_init)
+    def followed_popen_init(self: subprocess.Popen, args: Any, *rest: Any, **kwargs: Any) -> None:
+        if len(rest) < 10:  # env passed by keyword, as everyone does
+            try:
+                env = _subprocess_env(args, kwargs)
+            except Exception:  # deciding must never stop the user's subprocess
+                env = None
+            if env is not None:
+                kwargs["env"] = env
+        popen_init(self, args, *rest, **kwargs)
+
+    subprocess.Popen.__init__ = followed_popen_init  # type: ignore[method-assign]
     submit = ProcessPoolExecutor.submit
     apply_async = multiprocessing.pool.Pool.apply_async
     map_async = multiprocessing.pool.Pool._map_async  # type: ignore[attr-defined]
