@@ -90,10 +90,12 @@ class TraceContext:
             # After the block has ended, whatever the body did: collect what other processes
             # sent, remember it, then show it.
             if entered:
-                self._settle(link)
-                last.remember(handle, block.snapshot())
-                self._show(view, block)
-                link.shown()
+                try:
+                    self._settle(link)
+                    last.remember(handle, block.snapshot())
+                    self._show(view, block)
+                finally:  # even on an interrupt: the grace period starts, or the port closes now
+                    link.shown()
 
     def __exit__(
         self,

@@ -29,6 +29,7 @@ from ..storage.otlp_encode import records_to_otlp
 _log = logging.getLogger(__name__)
 
 POST_TIMEOUT_S = 5.0
+SPANS_PER_POST = 512  # the batch size of OpenTelemetry's BatchSpanProcessor
 _propagator = TraceContextTextMapPropagator()
 # Set in a process that is itself a followed worker: work it hands on follows the same block.
 _current_carrier: dict[str, str] | None = None
@@ -90,20 +91,32 @@ def _join(carrier: Mapping[str, str]) -> tuple[Any, Any, otel_context.Context] |
 
 
 def post_spans(endpoint: str, records: list[SpanRecord]) -> bool:
-    """POST ``records`` as one OTLP JSON request; True when the receiver took it."""
+    """POST ``records`` as OTLP JSON requests; True when the receiver took them all.
+
+    Spans go in batches, as an exporter's would: one worker's many spans must not
+    make one body over the receiver's size limit, refused whole.
+    """
+    # Sending spans is not traced work: an instrumented urllib must not make spans of it.
+    token = otel_context.attach(otel_context.set_value(otel_context._SUPPRESS_INSTRUMENTATION_KEY, True))
+    try:
+        for at in range(0, len(records), SPANS_PER_POST):
+            if not _post(endpoint, records[at : at + SPANS_PER_POST]):
+                return False  # the parent is gone or refuses: no use waiting on every batch
+        return True
+    finally:
+        otel_context.detach(token)
+
+
+def _post(endpoint: str, records: list[SpanRecord]) -> bool:
     body = json.dumps(records_to_otlp(records)).encode()
     request = urllib.request.Request(
         endpoint, data=body, method="POST", headers={"Content-Type": "application/json"}
     )
-    # Sending spans is not traced work: an instrumented urllib must not make spans of it.
-    token = otel_context.attach(otel_context.set_value(otel_context._SUPPRESS_INSTRUMENTATION_KEY, True))
     try:
         with urllib.request.urlopen(request, timeout=POST_TIMEOUT_S) as response:
             return 200 <= response.status < 300
     except OSError:
         return False
-    finally:
-        otel_context.detach(token)
 
 
 TRACEPARENT_ENV = "TRACEPARENT"

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from opentelemetry.trace import SpanKind
 
+from ..analysis.vocabulary import llm_call, model_name
 from ..model.record import SpanRecord
 
 _HOST_KEYS = ("server.address", "net.peer.name", "net.peer.ip")
@@ -54,15 +55,32 @@ def is_own_service_host(host: str) -> bool:
     return address.is_loopback or address.is_private or address.is_link_local
 
 
+def _is_model_call(span: SpanRecord) -> bool:
+    attributes = span.attributes
+    return model_name(attributes) is not None or llm_call(attributes) is not None
+
+
+def _inside_model_call(span: SpanRecord, by_id: dict[int, SpanRecord]) -> bool:
+    seen: set[int] = set()
+    current: SpanRecord | None = span
+    while current is not None and current.span_id not in seen:
+        if _is_model_call(current):
+            return True
+        seen.add(current.span_id)
+        current = by_id.get(current.parent_id)
+    return False
+
+
 def unanswered_calls(spans: Iterable[SpanRecord]) -> set[int]:
     """Span ids of client calls to one's own services that have no span below them yet."""
     spans = list(spans)
     parents = {span.parent_id for span in spans}
+    by_id = {span.span_id: span for span in spans}
     waiting = set()
     for span in spans:
         if span.kind is not SpanKind.CLIENT or span.span_id in parents:
             continue
         host = _host(span.attributes)
-        if host is not None and is_own_service_host(host):
+        if host is not None and is_own_service_host(host) and not _inside_model_call(span, by_id):
             waiting.add(span.span_id)
     return waiting

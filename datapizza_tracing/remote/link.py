@@ -216,10 +216,16 @@ class RemoteLink:
     def shown(self) -> None:
         """The block's trace has been shown: spans arriving from now on come with a note."""
         self._shown = True
-        if self._receivers and self._grace_s > 0 and not self._closed:
-            self._timer = threading.Timer(self._grace_s, self.close)
-            self._timer.daemon = True
-            self._timer.start()
+        with self._lock:
+            if self._closed:
+                return
+            grace = bool(self._receivers) and self._grace_s > 0
+            if grace:
+                self._timer = threading.Timer(self._grace_s, self.close)
+                self._timer.daemon = True
+                self._timer.start()
+        if not grace:  # ``finish`` was cut short (an interrupt): close what it would have closed
+            self.close()
 
     def close(self) -> None:
         """No more spans for this block: the route closes, and the receiver with its last user."""
@@ -228,8 +234,11 @@ class RemoteLink:
                 return
             self._closed = self._ended = True
             receivers, self._receivers = self._receivers, []
-        if self._timer is not None:
-            self._timer.cancel()
+        timer = self._timer
+        if timer is not None:
+            timer.cancel()
+            if timer is not threading.current_thread():
+                timer.join(timeout=1.0)
         for receiver in receivers:
             receiver.unroute(self.block.trace_id, self._sink)
             ports.release(receiver)

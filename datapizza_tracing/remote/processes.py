@@ -48,13 +48,30 @@ OTHER_INTERPRETER_NOTE = (
 )
 
 
+def _interpreter(program: str) -> tuple[str, str]:
+    """What tells Python installations apart: a virtual environment by its folder, else the binary.
+
+    A venv's ``python`` is a link to (or a copy of) the base interpreter, but
+    its packages are its own: two venvs of one Python are two installations.
+    """
+    found = os.path.abspath(shutil.which(program) or program)
+    home = os.path.dirname(os.path.dirname(found))
+    if os.path.isfile(os.path.join(home, "pyvenv.cfg")):
+        return "venv", os.path.realpath(home)
+    return "python", os.path.realpath(found)
+
+
+def _is_this_python(program: str) -> bool:
+    return _interpreter(program) == _interpreter(sys.executable)
+
+
+def _pool_executable() -> str:
+    # set_executable() keeps bytes on POSIX
+    return os.fsdecode(multiprocessing.spawn.get_executable())
+
+
 def _same_interpreter(method: str | None) -> bool:
-    if method == "fork":
-        return True
-    executable = multiprocessing.spawn.get_executable()
-    if isinstance(executable, bytes):
-        executable = os.fsdecode(executable)
-    return os.path.realpath(str(executable)) == os.path.realpath(sys.executable)
+    return method == "fork" or _is_this_python(_pool_executable())
 
 
 def _carrier(start_method: str | None) -> dict[str, str] | None:
@@ -65,7 +82,7 @@ def _carrier(start_method: str | None) -> dict[str, str] | None:
     if not link.follow_processes:
         return None
     if not _same_interpreter(start_method):
-        link.note(OTHER_INTERPRETER_NOTE.format(executable=multiprocessing.spawn.get_executable()))
+        link.note(OTHER_INTERPRETER_NOTE.format(executable=_pool_executable()))
         return None
     return link.child_carrier()
 
@@ -117,11 +134,6 @@ def _program(args: Any, kwargs: dict[str, Any]) -> str | None:
 
 def _is_python(program: str) -> bool:
     return bool(_PYTHON_NAME.match(os.path.basename(program))) or _is_this_python(program)
-
-
-def _is_this_python(program: str) -> bool:
-    found = shutil.which(program) or program
-    return os.path.realpath(found) == os.path.realpath(sys.executable)
 
 
 def _subprocess_env(args: Any, kwargs: dict[str, Any]) -> dict[str, str] | None:

@@ -150,3 +150,39 @@ def test_the_receiver_closes_with_the_block() -> None:
         assert receivers and all(not receiver.closed for receiver in receivers)
     assert all(receiver.closed for receiver in receivers)
     assert "task 1" in _by_name(handle)
+
+
+@pytest.mark.slow
+def test_a_pool_of_another_interpreter_runs_unfollowed_with_a_note(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from datapizza_tracing.remote.processes import OTHER_INTERPRETER_NOTE
+
+    venv = tmp_path / "other"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    other = str(venv / "bin" / "python")
+    context = multiprocessing.get_context("spawn")
+    multiprocessing.set_executable(other)
+    try:
+        with ContextTracing().trace("other interpreter") as handle:
+            with ProcessPoolExecutor(1, mp_context=context) as pool:
+                assert pool.submit(os.getpid).result() != os.getpid()
+    finally:
+        multiprocessing.set_executable(sys.executable)
+    assert handle.summary().notes == (OTHER_INTERPRETER_NOTE.format(executable=other),)
+    assert [span.name for span in handle.snapshot().spans] == ["other interpreter"]
+
+
+def test_a_worker_with_more_spans_than_one_body_takes_sends_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support.process_work import many_spans_task
+
+    # 1,500 spans are about 400 KB of OTLP JSON: over this limit in one body, within it in batches.
+    monkeypatch.setenv("DATAPIZZA_TRACING_RECEIVE_MAX_BYTES", "200000")
+    with ContextTracing().trace("many") as handle:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            pool.submit(many_spans_task, 1500).result()
+    names = _by_name(handle)
+    assert set(names) == {"many", "many steps"} | {f"step {i}" for i in range(1500)}
+    assert all(names[f"step {i}"].parent_id == names["many steps"].span_id for i in range(1500))
+    assert handle.summary().dropped_spans == 0

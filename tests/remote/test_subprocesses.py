@@ -74,14 +74,32 @@ def test_other_programs_get_nothing() -> None:
     assert "TRACEPARENT" not in done.stdout and "DATAPIZZA_TRACING_PARENT_ENDPOINT" not in done.stdout
 
 
-@pytest.mark.skipif(
-    not os.access(OTHER_PYTHON, os.X_OK), reason=f"needs a second interpreter at {OTHER_PYTHON}"
-)
-def test_a_python_without_the_package_still_runs_and_the_block_says_so() -> None:
+@pytest.fixture(scope="module")
+def bare_python(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A virtual environment of this same Python, with none of this one's packages (no OpenTelemetry)."""
+    home = tmp_path_factory.mktemp("bare-venv")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(home)], check=True, timeout=120)
+    python = str(home / "bin" / "python")
+    probe = subprocess.run([python, "-c", "import opentelemetry"], capture_output=True, check=False)
+    assert probe.returncode != 0, "the bare venv can import opentelemetry: it would not be bare"
+    return python
+
+
+def test_a_bare_python_still_runs_and_the_block_says_so(bare_python: str) -> None:
+    code = "import os, sys; print('fine', os.environ['TRACEPARENT'].split('-')[1])"
     with ContextTracing().trace("other python") as handle:
-        done = subprocess.run(
-            [OTHER_PYTHON, "-c", "print('fine')"], capture_output=True, text=True, check=True
-        )
-    assert done.stdout.strip() == "fine" and done.stderr == ""
-    assert handle.summary().notes == (OTHER_PYTHON_NOTE.format(program=OTHER_PYTHON),)
-    assert list(_spans(handle)) == ["other python"]
+        with tracer.start_as_current_span("launch"):
+            done = subprocess.run([bare_python, "-c", code], capture_output=True, text=True, check=True)
+    # It ran as it would have (no traceback from the sitecustomize), and it was handed the trace.
+    assert done.stderr == "" and done.stdout.split() == ["fine", handle.trace_id]
+    assert handle.summary().notes == (OTHER_PYTHON_NOTE.format(program=bare_python),)
+    assert sorted(_spans(handle)) == ["launch", "other python"]
+
+
+def test_this_interpreter_by_another_name_gets_no_note(tmp_path: Path) -> None:
+    alias = tmp_path / "python3"
+    alias.symlink_to(sys.executable)
+    with ContextTracing().trace("same python") as handle:
+        subprocess.run([str(alias), CHILD, "c"], capture_output=True, check=True)
+    assert handle.summary().notes == ()
+    assert "batch job" in _spans(handle)

@@ -37,3 +37,13 @@ def nested_pool_task(n: int) -> int:
     with tool_span(f"fan out {n}"):
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             return pool.submit(instrumented_task, n).result()
+
+
+def many_spans_task(n: int) -> int:
+    """``n`` plain spans in one worker: more than one OTLP request's worth."""
+    tracer = trace.get_tracer(__name__)
+    with tracer.start_as_current_span("many steps"):
+        for i in range(n):
+            with tracer.start_as_current_span(f"step {i}"):
+                pass
+    return os.getpid()
