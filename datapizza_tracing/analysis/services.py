@@ -7,6 +7,8 @@ backend) carry theirs, so every view can say where a span ran.
 
 from __future__ import annotations
 
+from opentelemetry.sdk.resources import Resource
+
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
 
@@ -14,7 +16,11 @@ SERVICE_NAME = "service.name"
 
 
 def service_name(span: SpanRecord) -> str | None:
-    resource = span.resource
+    return resource_service(span.resource)
+
+
+def resource_service(resource: Resource | None) -> str | None:
+    """The ``service.name`` of a resource, if it has a usable one."""
     if resource is None:
         return None
     name = resource.attributes.get(SERVICE_NAME)

@@ -65,3 +65,25 @@ def test_the_time_table_groups_other_services_under_their_name() -> None:
 def test_a_remote_call_counts_once_in_the_token_table() -> None:
     usage = summarize(_trace()).usage
     assert usage["gpt-4o-mini"].calls == 1 and usage["gpt-4o-mini"].prompt_tokens == 20
+
+
+def test_the_live_view_marks_spans_another_service_sent(monkeypatch) -> None:
+    from opentelemetry import trace
+
+    from datapizza_tracing import ContextTracing
+    from datapizza_tracing.views.live import LiveProgress
+    from tests.support.otlp_client import service_provider
+
+    monkeypatch.setenv("DATAPIZZA_TRACING_REMOTE_GRACE_MS", "0")
+    with ContextTracing().trace("live", receive=True) as handle:
+        progress = LiveProgress(handle._block)
+        with trace.get_tracer("tests.views").start_as_current_span("own step"):
+            pass
+        provider = service_provider("inventory", handle.otlp_traces_endpoint)
+        # SimpleSpanProcessor: the span has been received when the `with` ends.
+        with provider.get_tracer("inventory").start_as_current_span("remote step"):
+            pass
+        provider.shutdown()
+        progress.advance()
+        lines = {line.text for line in progress.frame([]).finished if line.text}
+    assert lines == {"own step", "remote step @inventory"}
