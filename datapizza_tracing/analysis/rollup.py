@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..model.snapshot import TraceSnapshot
 from .cost import ModelPrice, display_price_table, price_of
+from .errors import span_errors
 from .summary import TokenUsage, counted_calls
 from .vocabulary import LlmCall
 
@@ -22,7 +23,7 @@ class Rollup:
     usage: TokenUsage  # counted calls in the subtree, the span itself included
     cost_usd: float  # of the calls with a known price
     unpriced_calls: int  # calls whose model has no price: the cost is a lower bound
-    errors: int  # failed spans in the subtree, the span itself included
+    errors: int  # errors raised in the subtree (counted where raised), the span itself included
 
 
 def call_cost(call: LlmCall, table: Mapping[str, ModelPrice]) -> float | None:
@@ -59,7 +60,8 @@ def _rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
     for span in snapshot.spans:
         parent_of.setdefault(span.span_id, span.parent_id)  # a repeated id keeps its first record
     root = snapshot.root_span_id
-    failed = {span.span_id for span in snapshot.spans if span.is_error}
+    # An exception counts once, where it was raised (see errors.span_errors), not in every span it failed.
+    failed = {error.origin.span_id for error in span_errors(snapshot)}
     # Only spans with a call or a failure contribute; each adds itself to every ancestor. A
     # trace has few of them and shallow trees, so this beats a pass over every span.
     totals: dict[int, list] = {}  # span id -> [usage, cost, unpriced, errors]

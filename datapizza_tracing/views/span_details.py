@@ -94,9 +94,17 @@ def value_text(value: Any, pretty_json: bool = False) -> str:
 
 
 def details_label(span: SpanRecord) -> str:
-    """ "attributes (N)" plus ", events (M)" when the span has events."""
-    label = f"attributes ({len(span.attributes):,})"
-    return label + (f", events ({len(span.events):,})" if span.events else "")
+    """ "attributes (N), events (M), exception", naming only what the span has.
+
+    The exception event is named on its own: it is shown as an exception, not as an event row.
+    """
+    events = sum(1 for event in span.events if event.name != "exception")
+    parts = [f"attributes ({len(span.attributes):,})"] if span.attributes or not span.events else []
+    if events:
+        parts.append(f"events ({events:,})")
+    if events < len(span.events):
+        parts.append("exception")
+    return ", ".join(parts)
 
 
 def _message_view(message: Message) -> MessageView:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .. import config
 from ..analysis.critical_path import critical_path_ids
+from ..analysis.critical_steps import critical_steps
 from ..analysis.names import family_label, name_family
 from ..analysis.roles import ROLES, span_role
 from ..analysis.rollup import NO_ROLLUP, Rollup, call_costs, rollups
@@ -36,7 +37,7 @@ from .text import format_cost, format_count, format_duration, more_line, one_lin
 COLUMNS = ("Duration", "Self", "Tokens in→out", "Cost")
 FOLD_MIN = 3  # siblings of one family that fold into a group row
 GROUP_SHOWN = 8  # members a group shows when opened; the rest are counted
-OPEN_DEPTH = 2  # rows this shallow start open; deeper ones only on the way to an error
+OPEN_DEPTH = 2  # rows this shallow start open; deeper ones on the way to an error or the slowest step
 AXIS_TICKS = 5
 ROLE_LABELS = {"llm": "model call", "tool": "tool", "agent": "agent", "other": "other"}
 
@@ -59,11 +60,12 @@ class WaterfallRow:
     badge: str | None  # the model of a model call, or the span's kind
     duration: str
     self_time: str
-    tokens: str  # "27→9" for a call; "Σ 134→81" for what a parent or group holds
+    tokens: str  # "27→9": a call's own, or the totals of the calls inside a parent or group (``sums``)
     cost: str
+    sums: bool  # tokens and cost are the totals of what the row holds, not a call of its own
     tokens_title: str  # the breakdown a pointer shows: cached and thinking tokens, model
     error: str | None  # the span's own failure, one line
-    errors_inside: int  # failed spans below this row
+    errors_inside: int  # errors raised below this row (0 on a failed row: its own mark says it)
     running: bool
     critical: bool
     bar: Bar
@@ -119,7 +121,8 @@ def nice_ticks(total_ns: int, count: int = AXIS_TICKS) -> tuple[Tick, ...]:
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     ticks = []
     at = 0
-    while at < total_ns:
+    # A tick closer to the end than half a step has no room for its label.
+    while at < total_ns and (at == 0 or total_ns - at >= step / 2):
         ticks.append(Tick(at / total_ns, format_duration(at / 1e9) if at else "0"))
         at += step
     return tuple(ticks)
@@ -134,6 +137,9 @@ class _Builder:
         self.critical = critical_path_ids(snapshot) if len(snapshot.spans) > 1 else frozenset()
         # Faint bars mean something only when the path leaves some spans out.
         self.faint = bool(self.critical) and len(self.critical) < len({s.span_id for s in snapshot.spans})
+        # Open on the way to the step the block waited on longest, as on the way to every error.
+        dominant = critical_steps(snapshot).dominant if self.critical else None
+        self.unfold = {span.span_id for span in dominant.chain[:-1]} if dominant is not None else set()
         self.self_ns = self_times(snapshot)
         self.rollups = rollups(snapshot)
         self.costs = call_costs(snapshot)
@@ -156,16 +162,15 @@ class _Builder:
         return Bar(offset, width, tone, self.faint and not critical, title)
 
     @staticmethod
-    def _sum_texts(rollup: Rollup, own_call: bool) -> tuple[str, str]:
+    def _sum_texts(rollup: Rollup) -> tuple[str, str]:
         usage = rollup.usage
         if not usage.calls:
             return "", ""
-        prefix = "" if own_call else "Σ "
-        tokens = f"{prefix}{format_count(usage.prompt_tokens)}→{format_count(usage.completion_tokens)}"
+        tokens = f"{format_count(usage.prompt_tokens)}→{format_count(usage.completion_tokens)}"
         if rollup.unpriced_calls and not rollup.cost_usd:
             cost = "—"
         else:
-            cost = prefix + ("≥ " if rollup.unpriced_calls else "") + format_cost(rollup.cost_usd)
+            cost = ("≥ " if rollup.unpriced_calls else "") + format_cost(rollup.cost_usd)
         return tokens, cost
 
     @staticmethod
@@ -190,7 +195,7 @@ class _Builder:
         tone = "error" if span.is_error else "running" if running else role
         rollup = self.rollups.get(span.span_id) or NO_ROLLUP
         own_call = span.span_id in self.costs
-        tokens, cost = self._sum_texts(rollup, own_call)
+        tokens, cost = self._sum_texts(rollup)
         kind = span_kind(span.attributes)
         badge = call.model if call is not None else kind
         if badge and badge in span.name:  # "gpt-4o-mini invoke" already names its model
@@ -207,9 +212,11 @@ class _Builder:
             self_time=format_duration(self.self_ns.get(span.span_id, 0) / 1e9) if node.children else "",
             tokens=tokens,
             cost=cost,
+            sums=bool(tokens) and not own_call,
             tokens_title=self._tokens_title(rollup, call.model if call is not None else None),
             error=error_message(span, ROW_MESSAGE_LIMIT) if span.is_error else None,
-            errors_inside=rollup.errors - (1 if span.is_error else 0),
+            # A failed row is marked as such; only a row that did not fail counts the errors below it.
+            errors_inside=0 if span.is_error else rollup.errors,
             running=running,
             critical=critical,
             bar=self._bar(span.start_ns, end, tone, critical),
@@ -232,7 +239,7 @@ class _Builder:
                 combined.unpriced_calls + rollup.unpriced_calls,
                 combined.errors + rollup.errors,
             )
-        tokens, cost = self._sum_texts(combined, own_call=False)
+        tokens, cost = self._sum_texts(combined)
         # A family is one role in practice: the first member's, unless a failure colours the bar.
         tone = "error" if combined.errors else span_role(spans[0])
         critical = any(s.span_id in self.critical for s in spans)
@@ -251,6 +258,7 @@ class _Builder:
             self_time=f"⌀ {format_duration(mean / 1e9)}",
             tokens=tokens,
             cost=cost,
+            sums=bool(tokens),
             tokens_title=self._tokens_title(combined, None),
             error=None,
             errors_inside=combined.errors,
@@ -340,7 +348,14 @@ class _Builder:
     def _span_draft(self, node: SpanNode, depth: int) -> _Draft:
         self.shown += 1
         row = self.span_row(node, depth)
-        is_open = depth < OPEN_DEPTH or row.errors_inside > 0
+        # A row with children opens near the top, on the way to every error and to the slowest step, so
+        # those show without a click; a leaf opens only on demand (its details).
+        span_id = node.span.span_id
+        is_open = bool(node.children) and (
+            depth < OPEN_DEPTH
+            or span_id in self.unfold
+            or (self.rollups.get(span_id) or NO_ROLLUP).errors > 0
+        )
         return _Draft(row, self.details(node.span), is_open)
 
     def _push_children(self, stack: list, node: SpanNode, depth: int, draft: _Draft) -> None:

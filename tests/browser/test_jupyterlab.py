@@ -1,42 +1,19 @@
-"""A notebook run from JupyterLab's UI in a real Chromium: live view, static snapshot, escaping.
-
-JupyterLab runs on the loopback interface with a throwaway root, config and
-runtime directory; Debian's Chromium is driven by Playwright's sync API.
-"""
+"""A notebook run from JupyterLab's UI in a real Chromium: live view, static snapshot, escaping."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.jupyterlab import ARTIFACTS, KERNEL_IDLE_JS, chromium, jupyterlab, notebook
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-KERNEL_IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
-    .some(item => /^Python 3 .*\\| Idle$/.test(item.textContent.trim()))"""
 XSS_NAME = "<img src=x onerror=window.__xss=1>"
 STEPS = 16  # one span every 0.25 s: about 4 s of live view
 
@@ -58,98 +35,13 @@ NOTEBOOK_CELLS = [
 ]
 
 
-def _notebook() -> dict:
-    cells = [
-        {
-            "cell_type": "code",
-            "id": f"c{i}",
-            "metadata": {},
-            "source": source,
-            "outputs": [],
-            "execution_count": None,
-        }
-        for i, source in enumerate(NOTEBOOK_CELLS)
-    ]
-    return {
-        "cells": cells,
-        "metadata": {
-            # Without a kernelspec JupyterLab asks for a kernel and the run blocks.
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-            "language_info": {"name": "python"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_serving(url: str, server: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited early with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"jupyter lab did not answer {url} within {timeout}s")
-
-
 @pytest.fixture
-def jupyterlab(tmp_path: Path) -> Iterator[str]:
-    """JupyterLab serving ``tmp_path/root`` on a free loopback port; yields its base URL."""
-    root = tmp_path / "root"
-    root.mkdir()
-    (root / "trace_test.ipynb").write_text(json.dumps(_notebook()))
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATAPIZZA_TRACING_DISPLAY": "auto",  # the kernel picks the live widget, as for a user
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
-        "IPYTHONDIR": str(tmp_path / "ipython"),
-    }
-    env.pop("PYTEST_CURRENT_TEST", None)
-    log = (tmp_path / "jupyterlab.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--allow-root",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
-            "--IdentityProvider.token=",
-            f"--ServerApp.root_dir={root}",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(f"{base}/api/status", server, timeout=90)
-        yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)  # the server and the kernels it started
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=15)
-        log.close()
+def lab(tmp_path: Path) -> Iterator[str]:
+    """JupyterLab serving one notebook; the kernel picks the live widget, as for a user."""
+    with jupyterlab(tmp_path, env={"DATAPIZZA_TRACING_DISPLAY": "auto"}) as server:
+        cells = [(source, []) for source in NOTEBOOK_CELLS]
+        (server.root / "trace_test.ipynb").write_text(json.dumps(notebook(cells)))
+        yield server.base
 
 
 def _spans_so_far(text: str) -> int | None:
@@ -157,20 +49,15 @@ def _spans_so_far(text: str) -> int | None:
     return int(match.group(1).replace(",", "")) if match else None
 
 
-def test_notebook_run_from_the_ui_shows_live_then_static_trace(jupyterlab: str) -> None:
+def test_notebook_run_from_the_ui_shows_live_then_static_trace(lab: str) -> None:
     from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
 
-    assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), (
-        "Debian's chromium is needed (apt-get install chromium)"
-    )
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             page.set_default_timeout(60_000)
-            page.goto(f"{jupyterlab}/lab/tree/trace_test.ipynb")
+            page.goto(f"{lab}/lab/tree/trace_test.ipynb")
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
             # The toolbar indicator says "idle" before a kernel exists; the status bar names the kernel.
             page.wait_for_function(KERNEL_IDLE_JS, timeout=90_000)
@@ -210,5 +97,3 @@ def test_notebook_run_from_the_ui_shows_live_then_static_trace(jupyterlab: str) 
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "jupyterlab_failure.png"), full_page=True)
             raise
-        finally:
-            browser.close()

@@ -24,17 +24,25 @@ COMPUTED_DECLARATIONS = re.compile(
             r"(margin-left|width):\d+\.\d{2}%",
             r"padding-left:\d+\.\d{2}em",
             r"padding:2px 0 6px \d+\.\d{2}em",
-            r"flex:0 0 (\d+\.\d{2}%|\d+ch)",
+            r"flex:0 0 (\d+\.\d{2}%|\d+(\.\d+)?em)",
             r"background:rgba\(128,128,128,\.1\) linear-gradient\(to right,rgba\(128,128,128,\.22\) 1px,"
             r"transparent 1px\) 0 0/\d+\.\d{2}% 100%",
             r"background:#[0-9a-f]{6}",
-            r"background:repeating-linear-gradient\(90deg,#[0-9a-f]{6} 0 4px,transparent 4px 6px\)",
+            r"background:linear-gradient\(90deg,#[0-9a-f]{6} 60%,transparent 60%\) 0 0/5px 100%",
         )
     )
 )
 
 
+# Units JupyterLab's sanitizer keeps in an untrusted output's inline styles; a declaration in any other
+# unit (ch, vw, fr, ...) is dropped there, and the layout with it.
+_NUMBER_WITH_UNIT = re.compile(r"(?<![#\w.])\d+(?:\.\d+)?([a-z]+)")
+_SANITIZER_UNITS = {"px", "em", "rem", "ex", "in", "cm", "mm", "pt", "pc", "deg"}
+
+
 def style_is_ours(value: str) -> bool:
+    units = set(_NUMBER_WITH_UNIT.findall(value)) - _SANITIZER_UNITS
+    assert not units, f"units JupyterLab's sanitizer drops ({units}): {value!r}"
     declarations = [part for part in value.split(";") if part]
     return all(part in FIXED_DECLARATIONS or COMPUTED_DECLARATIONS.fullmatch(part) for part in declarations)
 

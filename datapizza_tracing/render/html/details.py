@@ -86,7 +86,7 @@ def exception_html(view: ExceptionView) -> str:
     return f'<div style="{SECTION_STYLE}">{head}{frames_html(view)}</div>'
 
 
-def attributes_html(details: SpanDetails) -> str:
+def attributes_table(details: SpanDetails) -> str:
     rows = []
     for row in details.rows:
         if row.masked:
@@ -98,20 +98,17 @@ def attributes_html(details: SpanDetails) -> str:
         rows.append(
             f'<tr><td colspan="2" class="dpt-more" style="{MORE_STYLE}">{esc(details.more)}</td></tr>'
         )
-    table = (
-        f'<table class="dpt-table dpt-kv" style="{TABLE_STYLE}"><tbody>{"".join(rows)}</tbody></table>'
-        if rows
-        else ""
-    )
-    return (
-        f'<details><summary style="{MUTED_STYLE}">{esc(details.label)}</summary>{table}</details>'
-        if table
-        else ""
-    )
+    if not rows:
+        return ""
+    return f'<table class="dpt-table dpt-kv" style="{TABLE_STYLE}"><tbody>{"".join(rows)}</tbody></table>'
 
 
-def details_html(details: SpanDetails) -> str:
-    """Conversation and exception open, attributes folded: what a reader opens a span for comes first."""
+def details_html(details: SpanDetails, fold_attributes: bool = True) -> str:
+    """Conversation and exception first (what a reader opens a span for), then the attributes.
+
+    The attributes fold under their own line unless the whole block is already folded
+    (``fold_attributes=False``, for a parent row's own details).
+    """
     if details.left_out:
         return f'<div class="dpt-more" style="{MORE_STYLE}">{LEFT_OUT}</div>'
     parts = []
@@ -119,5 +116,8 @@ def details_html(details: SpanDetails) -> str:
         parts.append(conversation_html(details.conversation))
     if details.exception is not None:
         parts.append(exception_html(details.exception))
-    parts.append(attributes_html(details))
+    table = attributes_table(details)
+    if table and fold_attributes:
+        table = f'<details><summary style="{MUTED_STYLE}">{esc(details.label)}</summary>{table}</details>'
+    parts.append(table)
     return "".join(parts)

@@ -93,14 +93,18 @@ INLINE_PRE_STYLE = f"{PRE_STYLE};display:inline"
 # The waterfall: every row is one flex line of the full width, so the numeric
 # columns share their right edges whatever the depth, and the bar area is half
 # of the line. Depth is only the label's left padding.
-WATERFALL_STYLE = f"{MONO};font-size:12px;line-height:1.55;max-width:100%;overflow:hidden"
+WATERFALL_STYLE = f"{MONO};font-size:11px;line-height:1.6;max-width:100%;overflow:hidden"
 ROW_STYLE = "display:flex;align-items:center;white-space:nowrap;min-height:1.55em"
 HEADER_ROW_STYLE = f"{ROW_STYLE};border-bottom:1px solid {LINE};font-weight:600"
 LABEL_STYLE_SHAPE = (
-    "flex:1 1 0;min-width:6ch;overflow:hidden;text-overflow:ellipsis;padding-left:{indent:.2f}em"
+    "flex:1 1 0;min-width:4em;overflow:hidden;text-overflow:ellipsis;padding-left:{indent:.2f}em"
 )
-COLUMN_WIDTHS = (7, 7, 11, 9)  # ch, plus 1ch padding each side: Duration, Self, Tokens in→out, Cost
-CELL_SHAPE = "flex:0 0 {width}ch;text-align:right;overflow:hidden;padding:0 1ch"
+# Widths in em, not ch: JupyterLab's sanitizer drops a style in a unit it does not know, and it knows
+# no "ch". At the waterfall's monospace size, 1ch is 0.6em.
+# Duration "2m05.0s", Self "⌀ 120.3ms", Tokens "60,000→8,000", Cost "$0.000009": 7, 9, 12 and 9 characters.
+# The title "Tokens in→out" is 13 characters. Widths in em, plus .4em padding each side.
+COLUMN_WIDTHS = (4.8, 5.4, 8, 5.4)
+CELL_SHAPE = "flex:0 0 {width}em;text-align:right;overflow:hidden;padding:0 .4em"
 BAR_AREA_STYLE = "flex:0 0 50%;box-sizing:border-box;padding:0 4px"
 TWISTY_STYLE = "display:inline-block;width:1.2em;text-align:center"
 INDENT_EM = 1.1
@@ -124,18 +128,18 @@ SWATCH_SHAPE = (
 
 # Details of a span: a conversation, an exception's frames.
 MUTED_STYLE = "opacity:.72"
-ROLE_STYLE = "display:inline-block;min-width:6ch;font-weight:600;opacity:.8"
+ROLE_STYLE = "display:inline-block;min-width:4em;font-weight:600;opacity:.8"
 MESSAGE_STYLE = "margin:2px 0;padding-left:6px;border-left:2px solid rgba(128,128,128,.45)"
 SUBTITLE_STYLE = "margin-top:4px"
-CODE_LINE_STYLE = "padding-left:2ch;opacity:.8"
+CODE_LINE_STYLE = "padding-left:1.2em;opacity:.8"
 FRAMES_STYLE = "padding-left:1.2em"
 
 # The live view: every line one fixed height, so the view never jumps.
 LIVE_STYLE = f"{MONO};font-size:12px;line-height:1.5;max-width:100%"
-LIVE_LINE_STYLE = "display:flex;white-space:nowrap;height:1.5em;overflow:hidden;gap:1ch"
+LIVE_LINE_STYLE = "display:flex;white-space:nowrap;height:1.5em;overflow:hidden;gap:.6em"
 LIVE_SECTION_STYLE = "height:1.5em;font-weight:600;margin-top:2px;font-family:inherit"
 LIVE_TEXT_STYLE = "flex:1 1 0;min-width:0;overflow:hidden;text-overflow:ellipsis"
-LIVE_DURATION_STYLE = "flex:0 0 10ch;text-align:right"
+LIVE_DURATION_STYLE = "flex:0 0 6em;text-align:right"
 
 # Bar colours by role: mid tones that read on light and dark backgrounds, the same trusted or not.
 BAR_COLOURS = {
@@ -175,7 +179,7 @@ def bar_style(offset: float, width: float, tone: str, faint: bool = False, group
     """
     colour = BAR_COLOURS[tone]
     if group:  # one bar for many spans: striped, from the first start to the last end
-        colour = f"repeating-linear-gradient(90deg,{colour} 0 4px,transparent 4px 6px)"
+        colour = f"linear-gradient(90deg,{colour} 60%,transparent 60%) 0 0/5px 100%"
     style = f"margin-left:{offset * 100:.2f}%;width:{width * 100:.2f}%;" + _BAR_SHAPE.format(colour=colour)
     return style + (f";{FAINT_BAR_STYLE}" if faint else "")
 

@@ -31,6 +31,8 @@ from .style import (
     track_style,
 )
 
+SUMS_TITLE = "the totals of the model calls inside this row"
+
 
 def _axis(view: Waterfall) -> str:
     ticks = view.ticks
@@ -80,7 +82,11 @@ def _row(row: WaterfallRow, step: float, expandable: bool) -> str:
     cells = []
     for index, value in enumerate(values):
         title = f' title="{esc(row.tokens_title)}"' if index == 2 and row.tokens_title else ""
-        tone = f";{TONE_STYLES['warn']}" if index == 0 and row.running else ""
+        if index >= 2 and row.sums:  # the totals of what the row holds: muted, and said so on pointing
+            title = title or f' title="{SUMS_TITLE}"'
+            tone = f";{MUTED_STYLE}"
+        else:
+            tone = f";{TONE_STYLES['warn']}" if index == 0 and row.running else ""
         cells.append(f'<span style="{cell_style(index)}{tone}"{title}>{esc(value)}</span>')
     bar = row.bar
     bar_html = (
@@ -103,8 +109,10 @@ def _node(node: WaterfallNode, step: float) -> str:
             continue
         current, _ = item
         row = current.row
-        inner = details_html(current.details) if current.details is not None else ""
-        expandable = bool(current.children or inner or current.more)
+        parent = bool(current.children or current.more)
+        details = current.details
+        inner = details_html(details, fold_attributes=not parent) if details is not None else ""
+        expandable = bool(parent or inner)
         line = _row(row, step, expandable)
         if not expandable:
             out.append(f'<div class="dpt-row" style="{ROW_STYLE}">{line}</div>')
@@ -113,9 +121,16 @@ def _node(node: WaterfallNode, step: float) -> str:
         out.append(
             f'<details class="dpt-span"{opened}><summary class="dpt-row" style="{ROW_STYLE}">{line}</summary>'
         )
-        if inner:
-            out.append(f'<div class="dpt-detail" style="{detail_style(row.depth)}">{inner}</div>')
         tail = ["</details>"]
+        if inner and not parent:  # a leaf: opening it shows its details
+            out.append(f'<div class="dpt-detail" style="{detail_style(row.depth)}">{inner}</div>')
+        elif inner and details is not None:  # a parent: its own details fold after its children
+            label = esc(details.label)
+            tail.insert(
+                0,
+                f'<details class="dpt-own" style="{detail_style(row.depth)}">'
+                f'<summary style="{MUTED_STYLE}">{label} of {esc(row.label)}</summary>{inner}</details>',
+            )
         if current.more:
             more_style = f"{detail_style(row.depth)};{MORE_STYLE}"
             tail.insert(0, f'<div class="dpt-more" style="{more_style}">{esc(current.more)}</div>')

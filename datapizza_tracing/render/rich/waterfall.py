@@ -114,7 +114,7 @@ class RichWaterfall:
             return
         width = options.max_width
         lines = list(_lines(view.root))
-        values = [(line.row.duration, line.row.self_time, line.row.tokens, line.row.cost) for line in lines]
+        values = [_values(line.row) for line in lines]
         # Durations get their widest width whatever the values, so names are cut the same way every run.
         least = (DURATION_WIDTH, DURATION_WIDTH + 2, 0, 0)
         numbers = [
@@ -155,6 +155,14 @@ class RichWaterfall:
             if view.faint_off_path:
                 legend.append("dim bars: off the critical path", style="dim")
             yield legend
+
+
+def _values(row: WaterfallRow) -> tuple[str, str, str, str]:
+    """The row's four column texts; totals of what a row holds read "Σ …" in a terminal."""
+    mark = "Σ " if row.sums else ""
+    tokens = mark + row.tokens if row.tokens else ""
+    cost = mark + row.cost if row.cost else ""
+    return row.duration, row.self_time, tokens, cost
 
 
 def _axis_header(view: Waterfall, cells: int) -> str:

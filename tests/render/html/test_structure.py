@@ -80,7 +80,10 @@ def test_rows_carry_duration_self_tokens_and_cost_in_columns() -> None:
         return [cell.all_text() for cell in rows[name].children[1:5]]
 
     assert cells("generation") == ["1.00s", "", "31→27", "$0.000021"]
-    assert cells("plan") == ["1.00s", "0µs", "Σ 31→27", "Σ $0.000021"]  # a parent sums what is inside it
+    assert cells("plan") == ["1.00s", "0µs", "31→27", "$0.000021"]  # a parent sums what is inside it ...
+    sums = rows["plan"].children[3:5]
+    assert all(cell.attrs["title"] == "the totals of the model calls inside this row" for cell in sums[1:])
+    assert all("opacity:.72" in cell.attrs["style"] for cell in sums)  # ... and says so: muted, titled
     assert cells("tool call") == ["2.00s", "", "", ""]
     assert "tool" in rows["tool call"].all_text() and "gpt-4o-mini" not in cells("tool call")
     assert (
