@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +34,9 @@ TRACES_PATH = "/v1/traces"
 READ_TIMEOUT_S = 10.0  # a client that stops sending mid-body is dropped after this
 CONCURRENT_REQUESTS = 4  # bodies decoded at once; more wait for a slot, then get 503
 SLOT_WAIT_S = 5.0
+OPEN_CONNECTIONS = 64  # connections served at once (a thread each); more are closed unanswered
+REQUEST_THREAD_NAME = "datapizza-tracing-otlp-request"
+CLOSE_WAIT_S = 2.0  # closing waits at most this long for the threads of open connections
 
 
 class Accepted(NamedTuple):
@@ -135,6 +140,31 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         _log.debug("datapizza-tracing's OTLP receiver: a request failed", exc_info=True)
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # A thread per connection, but not without limit: idle or stalled connections each hold one.
+        if not self.receiver.connections.acquire(blocking=False):
+            self.receiver.count_refused_request()
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: give the slot back here
+            self.receiver.connections.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        receiver = self.receiver
+        thread = threading.current_thread()
+        thread.name = REQUEST_THREAD_NAME
+        with receiver._lock:
+            receiver._handlers[request] = thread
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with receiver._lock:
+                receiver._handlers.pop(request, None)
+            receiver.connections.release()
+
 
 _open_receivers: weakref.WeakSet[OtlpReceiver] = weakref.WeakSet()
 
@@ -157,10 +187,12 @@ class OtlpReceiver:
             )
         self.max_bytes = max_bytes
         self.slots = threading.BoundedSemaphore(CONCURRENT_REQUESTS)
+        self.connections = threading.BoundedSemaphore(OPEN_CONNECTIONS)
         self.refused_requests = 0
         self.refused_spans = 0
         self._routes: dict[int, tuple[Sink, ...]] = {}
         self._lock = threading.Lock()
+        self._handlers: dict[socket.socket, threading.Thread] = {}  # open connections and their threads
         try:
             self._server = _Server((host, port), _Handler)
         except OSError as error:
@@ -247,14 +279,24 @@ class OtlpReceiver:
 
     # -- lifetime -------------------------------------------------------------
     def close(self) -> None:
-        """Stop serving and free the port (waits at most a poll interval)."""
+        """Stop serving, free the port and end the threads of open connections (a bounded wait)."""
         if self.closed:
             return
         self.closed = True
         self._routes = {}
         self._server.shutdown()
         self._server.server_close()
-        self._thread.join(timeout=2.0)
+        self._thread.join(timeout=CLOSE_WAIT_S)
+        with self._lock:
+            handlers = dict(self._handlers)
+        for connection in handlers:  # an idle keep-alive or a stalled client: its read returns now
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        deadline = time.monotonic() + CLOSE_WAIT_S
+        for thread in handlers.values():
+            thread.join(timeout=max(deadline - time.monotonic(), 0))
 
     def forget_in_child(self) -> None:
         """In a forked child: close the inherited socket without touching the parent's serving thread."""

@@ -8,6 +8,7 @@ or garbage body, a non-loopback address) must leave the block exactly as it was.
 from __future__ import annotations
 
 import gzip
+import select
 import socket
 import time
 
@@ -15,6 +16,8 @@ import pytest
 from opentelemetry import trace
 
 from datapizza_tracing import ConfigError, ContextTracing, TraceHandle
+from datapizza_tracing.remote import ports
+from datapizza_tracing.remote import receiver as receiver_module
 from datapizza_tracing.remote.link import LATE_NOTE
 from datapizza_tracing.remote.receiver import OtlpReceiver, ReceiverError
 from tests.support.otlp_client import otlp_json, post, rejected_spans, service_provider
@@ -174,6 +177,63 @@ def test_a_client_stalling_mid_body_holds_nothing_up() -> None:
     finally:
         for sock in stalled:
             sock.close()
+
+
+def _stalled_connection(endpoint: str) -> socket.socket:
+    """A client that sends half a request and then nothing."""
+    host, port = endpoint.split("//")[1].split("/")[0].split(":")
+    sock = socket.create_connection((host, int(port)), timeout=30)
+    sock.sendall(b"POST /v1/traces HTTP/1.1\r\nContent-Type: application/json\r\nContent-Len")
+    return sock
+
+
+def _receiver_of(handle: TraceHandle) -> OtlpReceiver:
+    [receiver] = [r for r in ports.open_receivers() if r.traces_endpoint == handle.otlp_traces_endpoint]
+    return receiver
+
+
+def _wait_for(condition) -> None:
+    while not condition():  # bounded by the test's timeout
+        time.sleep(0.01)
+
+
+def test_closing_the_block_ends_the_threads_of_stalled_connections() -> None:
+    stalled = []
+    try:
+        with ContextTracing().trace("stalled", receive=True) as handle:
+            receiver = _receiver_of(handle)
+            stalled = [_stalled_connection(handle.otlp_traces_endpoint) for _ in range(3)]
+            _wait_for(lambda: len(receiver._handlers) == 3)
+            threads = list(receiver._handlers.values())
+        # The block's end closed the port and the connections: no thread of its receiver lives on.
+        assert receiver.closed and not any(thread.is_alive() for thread in threads)
+        assert all(sock.recv(1) == b"" for sock in stalled)
+    finally:
+        for sock in stalled:
+            sock.close()
+
+
+def test_connections_over_the_limit_are_closed_and_the_block_loses_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(receiver_module, "OPEN_CONNECTIONS", 4)
+    monkeypatch.setattr(receiver_module._Handler, "timeout", 120)  # stalled ones stay for the whole test
+
+    def send(endpoint: str, trace_id: int):
+        receiver = next(r for r in ports.open_receivers() if r.traces_endpoint == endpoint)
+        _wait_for(lambda: not receiver._handlers)  # the earlier request's connection is gone
+        stalled = [_stalled_connection(endpoint) for _ in range(6)]
+        closed: set[int] = set()
+        while len(closed) < 2:  # the two over the limit are closed unanswered (bounded by the timeout)
+            readable, _, _ = select.select([s for i, s in enumerate(stalled) if i not in closed], [], [], 1)
+            closed |= {i for i, s in enumerate(stalled) if s in readable and s.recv(1) == b""}
+        assert closed == {4, 5}
+        for sock in stalled:
+            sock.close()
+        _wait_for(lambda: not receiver._handlers)  # their threads end as the clients go away
+        return None
+
+    _block_with_bad_input(send)
 
 
 def test_a_non_loopback_address_is_refused() -> None:
