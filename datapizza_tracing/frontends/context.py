@@ -204,8 +204,10 @@ def _readers(read_back: TraceReader | Sequence[TraceReader] | None) -> tuple[Tra
     if read_back is None:
         url = config.phoenix_url()
         return (PhoenixReader(url, config.phoenix_project()),) if url else ()
-    readers = (read_back,) if isinstance(read_back, TraceReader) else tuple(read_back)
+    readers = (read_back,) if isinstance(read_back, TraceReader | str) else read_back
+    if not isinstance(readers, Sequence):
+        readers = (readers,)
     for reader in readers:
         if not isinstance(reader, TraceReader):
             raise TypeError(f"read_back takes TraceReader objects (e.g. PhoenixReader), not {reader!r}")
-    return readers
+    return tuple(readers)

@@ -211,7 +211,10 @@ class RemoteLink:
                 self.note(f"Spans could not be read back from {reader.name}: {error}")
                 continue
             known = {span.span_id for span in snapshot.spans}
-            self.block.add_late([record for record in records if record.span_id not in known])
+            trace_id = self.block.trace_id  # a reader may be the user's own: keep only this trace's spans
+            self.block.add_late(
+                [record for record in records if record.trace_id == trace_id and record.span_id not in known]
+            )
 
     def shown(self) -> None:
         """The block's trace has been shown: spans arriving from now on come with a note."""
