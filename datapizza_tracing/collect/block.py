@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Iterable
 from contextvars import Token
+from dataclasses import replace
 from types import TracebackType
 
 from opentelemetry import context as otel_context
@@ -16,6 +19,7 @@ from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot, subtree
 from ..model.span_graph import first_span_per_id, repeated_ids_note
 from .collector import SpanCollector, TraceStore
+from .context_token import detach_quietly
 from .exceptions import exception_attributes, exception_text
 from .flush import flush_within, note_slow_span_end
 from .misuse import warn_usage
@@ -44,6 +48,7 @@ class TraceBlock:
         self._final: TraceSnapshot | None = None
         self._end_ns: int | None = None  # for a root span that keeps no end time (not recording)
         self._notes: list[str] = []
+        self._late_lock = threading.Lock()
         self.root: trace.Span = trace.get_tracer(TRACER_NAME).start_span(name)
         context = self.root.get_span_context()
         self.trace_id = context.trace_id
@@ -85,13 +90,7 @@ class TraceBlock:
         token, self._token = self._token, None
         if token is None:
             return
-        var = getattr(token, "var", None)  # a contextvars.Token: OpenTelemetry's default runtime context
-        if var is None:
-            otel_context.detach(token)
-            return
-        try:
-            var.reset(token)  # what OpenTelemetry's detach does, without its log line on failure
-        except ValueError:  # the token belongs to another thread's or task's context
+        if not detach_quietly(token):  # the token belongs to another thread's or task's context
             warn_usage(
                 f"trace({self.name!r}) was exited in another thread or asyncio task than the one that "
                 "entered it. The block has ended and its report is complete, but the thread or task that "
@@ -168,6 +167,54 @@ class TraceBlock:
             dropped_spans=store.dropped if store is not None and self._owns_store else 0,
             notes=tuple(notes),
         )
+
+    @property
+    def max_spans(self) -> int:
+        return self._max_spans
+
+    def add_note(self, text: str) -> None:
+        """A line for the notes of the block's snapshot, during the block or after it."""
+        with self._late_lock:
+            if text in self._notes:
+                return
+            self._notes.append(text)
+            if self._final is not None:
+                self._final = replace(self._final, notes=(*self._final.notes, text))
+
+    def add_late(self, records: Iterable[SpanRecord], note: str | None = None) -> int:
+        """Spans from other processes that arrived after the block ended join its final snapshot.
+
+        The rules of the block hold: only spans under its root, each span id once,
+        at most ``max_spans`` in all (the rest are counted as dropped). ``note`` is
+        added to the snapshot's notes, once. Returns how many spans were added.
+        """
+        with self._late_lock:
+            final = self._final
+            if final is None:
+                return 0
+            known = {span.span_id for span in final.spans}
+            late = []
+            for record in records:
+                if record.span_id not in known:
+                    known.add(record.span_id)
+                    late.append(record)
+            if self._owns_store and not self._root_has_parent:
+                under = late
+            else:  # a nested block keeps only what hangs under its own root
+                inside = {s.span_id for s in subtree([*final.spans, *late], self.root_span_id, False)}
+                under = [record for record in late if record.span_id in inside]
+            room = max(self._max_spans - len(final.spans), 0)
+            kept, dropped = under[:room], len(under) - min(len(under), room)
+            notes = final.notes
+            if note and (kept or dropped) and note not in notes:
+                notes = (*notes, note)
+            self._final = replace(
+                final,
+                spans=(*final.spans, *kept),
+                notes=notes,
+                dropped_spans=final.dropped_spans + (dropped if self._owns_store else 0),
+            )
+            return len(kept)
 
     def new_records(self, cursor: int) -> tuple[list[SpanRecord], int]:
         """Finished spans collected since ``cursor`` and the next cursor (for live views)."""

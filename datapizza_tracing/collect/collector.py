@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
@@ -21,6 +23,14 @@ _RACE_MARGIN = 64
 _log = logging.getLogger(__name__)
 
 
+class RemoteAdded(NamedTuple):
+    """What ``add_remote`` did with the spans it was given."""
+
+    kept: int
+    duplicates: int  # span ids the store already held
+    dropped: int  # over the span cap
+
+
 class TraceStore:
     """Spans of one tracked trace id, shared by the (nested) blocks that track it."""
 
@@ -31,6 +41,7 @@ class TraceStore:
         "max_spans",
         "pinned",
         "records",
+        "remote_ids",
         "running",
         "trace_id",
         "unlocked_room",
@@ -51,6 +62,8 @@ class TraceStore:
         # Root spans of the blocks sharing this store: kept even over the cap,
         # since a root ends last and the summary needs it (status, duration).
         self.pinned: set[int] = set()
+        # Span ids of spans that arrived from other processes (see ``add_remote``).
+        self.remote_ids: set[int] = set()
         # Below this many records a span is appended without the lock (append is
         # atomic under the GIL). The margin absorbs threads racing past the
         # unlocked check, so the cap itself is enforced exactly under the lock.
@@ -65,6 +78,28 @@ class TraceStore:
                 self.records.append(record_from_ended_span(span, self.trace_id, span_id))
             else:
                 self.dropped += 1
+
+    def add_remote(self, records: Iterable[SpanRecord]) -> RemoteAdded:
+        """Keep spans that other processes sent for this trace, under the same cap as local ones.
+
+        A span id already held (sent twice, or read back from a backend that also has
+        the local spans) is skipped. Not on the hot path: it takes the lock once.
+        """
+        kept = duplicates = dropped = 0
+        with self._lock:
+            known = self.remote_ids | {record.span_id for record in self.records}
+            for record in records:
+                if record.span_id in known:
+                    duplicates += 1
+                elif len(self.records) < self.max_spans - 1:  # the cap rule of ``finish_near_cap``
+                    self.records.append(record)
+                    self.remote_ids.add(record.span_id)
+                    known.add(record.span_id)
+                    kept += 1
+                else:
+                    self.dropped += 1
+                    dropped += 1
+        return RemoteAdded(kept, duplicates, dropped)
 
     def running_records(self) -> list[SpanRecord]:
         """Records of spans started and not collected yet as finished.
@@ -153,6 +188,13 @@ class SpanCollector(SpanProcessor):
 
     def store_for(self, trace_id: int) -> TraceStore | None:
         return self._stores.get(trace_id)
+
+    def add_remote(self, trace_id: int, records: Iterable[SpanRecord]) -> RemoteAdded | None:
+        """Spans of ``trace_id`` from another process; ``None`` when no open block tracks it."""
+        store = self._stores.get(trace_id)
+        if store is None:
+            return None
+        return store.add_remote(record for record in records if record.trace_id == trace_id)
 
     @property
     def tracked_count(self) -> int:

@@ -13,6 +13,7 @@ from ..analysis.summary import TraceSummary, summarize
 from ..collect.block import TraceBlock
 from ..collect.sdk_spans import to_readable_span
 from ..model.snapshot import TraceSnapshot
+from ..remote.link import RemoteLink
 from ..render.rich.report import rich_report
 from ..storage.files import load_snapshot, load_snapshots, save_snapshot
 from ..views.report import trace_report
@@ -28,9 +29,10 @@ class TraceHandle:
     with the same reading, rendering and comparing methods.
     """
 
-    def __init__(self, block: TraceBlock) -> None:
+    def __init__(self, block: TraceBlock, link: RemoteLink | None = None) -> None:
         self._block: TraceBlock | None = block
         self._final: TraceSnapshot | None = None
+        self._link = link
 
     @classmethod
     def from_snapshot(cls, snapshot: TraceSnapshot) -> TraceHandle:
@@ -38,6 +40,7 @@ class TraceHandle:
         handle = cls.__new__(cls)
         handle._block = None
         handle._final = snapshot
+        handle._link = None
         return handle
 
     @property
@@ -49,6 +52,21 @@ class TraceHandle:
         """The OpenTelemetry trace id as 32 hex characters (as tracing backends show it)."""
         trace_id = self._block.trace_id if self._block is not None else self._final.trace_id  # type: ignore[union-attr]
         return format(trace_id, "032x")
+
+    @property
+    def otlp_endpoint(self) -> str | None:
+        """The receiver of ``trace(receive=...)``, as ``OTEL_EXPORTER_OTLP_ENDPOINT`` takes it."""
+        return self._link.endpoint if self._link is not None else None
+
+    @property
+    def otlp_traces_endpoint(self) -> str | None:
+        """The same receiver's full URL, as ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` takes it."""
+        return self._link.traces_endpoint if self._link is not None else None
+
+    def stop_receiving(self) -> None:
+        """Close the block's receiver now instead of at the end of the grace period."""
+        if self._link is not None and self.finished:
+            self._link.close()
 
     @property
     def finished(self) -> bool:
