@@ -7,6 +7,7 @@ the GIL) for tracked ones. It never raises into the traced code.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Iterable
@@ -17,8 +18,6 @@ from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
 from ..model.record import SpanRecord
 from .sdk_spans import SPAN_ID, TRACE_ID, record_from_ended_span, record_from_span
-
-_RACE_MARGIN = 64
 
 _log = logging.getLogger(__name__)
 
@@ -42,9 +41,10 @@ class TraceStore:
         "pinned",
         "records",
         "remote_ids",
+        "room",
         "running",
+        "tickets",
         "trace_id",
-        "unlocked_room",
         "users",
     )
 
@@ -64,20 +64,20 @@ class TraceStore:
         self.pinned: set[int] = set()
         # Span ids of spans that arrived from other processes (see ``add_remote``).
         self.remote_ids: set[int] = set()
-        # Below this many records a span is appended without the lock (append is
-        # atomic under the GIL). The margin absorbs threads racing past the
-        # unlocked check, so the cap itself is enforced exactly under the lock.
-        self.unlocked_room = max(0, max_spans - 1 - _RACE_MARGIN)
+        # Every span that ends here takes a ticket, and the first ``room`` are kept.
+        # ``next`` on an itertools.count is one C call, atomic under the GIL, so the
+        # cap is exact however threads interleave, with no lock for kept spans. (A
+        # check of ``len(records)`` followed by an append let a thread held up in
+        # between add a span past a full cap.) One slot stays free for the
+        # outermost root span, which ends last.
+        self.room = max(max_spans - 1, 0)
+        self.tickets = itertools.count()
         self._lock = threading.Lock()
 
-    def finish_near_cap(self, span_id: int, span: ReadableSpan) -> None:
-        """Keep or drop one span once the store is close to ``max_spans``."""
+    def count_dropped(self) -> None:
+        """One more span ended over the cap: counted, not kept."""
         with self._lock:
-            # One slot stays free for the outermost root span, which ends last.
-            if len(self.records) < self.max_spans - 1 or span_id in self.pinned:
-                self.records.append(record_from_ended_span(span, self.trace_id, span_id))
-            else:
-                self.dropped += 1
+            self.dropped += 1
 
     def add_remote(self, records: Iterable[SpanRecord]) -> RemoteAdded:
         """Keep spans that other processes sent for this trace, under the same cap as local ones.
@@ -91,7 +91,7 @@ class TraceStore:
             for record in records:
                 if record.span_id in known:
                     duplicates += 1
-                elif len(self.records) < self.max_spans - 1:  # the cap rule of ``finish_near_cap``
+                elif next(self.tickets) < self.room:  # the cap rule of ``on_end``
                     self.records.append(record)
                     self.remote_ids.add(record.span_id)
                     known.add(record.span_id)
@@ -150,10 +150,10 @@ class SpanCollector(SpanProcessor):
             # Runs once per span of every tracked block: no helper calls but the record.
             span_id = context[SPAN_ID]
             # Kept before it leaves the running spans: a reader sees it in one place or both, never none.
-            if len(store.records) < store.unlocked_room:
+            if next(store.tickets) < store.room or span_id in store.pinned:
                 store.records.append(record_from_ended_span(span, trace_id, span_id))
             else:
-                store.finish_near_cap(span_id, span)
+                store.count_dropped()
             store.running.pop(span_id, None)
         except Exception:
             self._report_failure()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
 
 import pytest
+from opentelemetry import trace
 
-from datapizza_tracing import ConfigError, ContextTracing
+from datapizza_tracing import ConfigError, ContextTracing, collect
 from tests.support.handle_spans import TRACER, make_span
 
 
@@ -35,25 +40,96 @@ def test_max_spans_of_one_keeps_only_the_root() -> None:
 
 
 def test_the_cap_is_exact_with_threads_racing_at_it() -> None:
-    start = threading.Barrier(8, timeout=30)
+    threads_per_round, spans_per_thread, max_spans, rounds = 8, 100, 300, 6
+    for round_number in range(rounds):
+        start = threading.Barrier(threads_per_round, timeout=30)
 
-    def work() -> None:
-        start.wait()
-        for _ in range(500):
-            with TRACER.start_as_current_span("racing"):
-                pass
+        def work(start: threading.Barrier = start) -> None:
+            start.wait()
+            for _ in range(spans_per_thread):
+                with TRACER.start_as_current_span("racing"):
+                    pass
 
-    with ContextTracing().trace("race", max_spans=300) as handle:
-        threads = [threading.Thread(target=work) for _ in range(8)]
-        for thread in threads:
+        with ContextTracing().trace("race", max_spans=max_spans) as handle:
+            threads = [threading.Thread(target=work) for _ in range(threads_per_round)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+
+        kept = len(handle.get_spans())
+        summary = handle.summary()
+        total = threads_per_round * spans_per_thread + 1
+        assert (round_number, kept) == (round_number, max_spans)
+        assert summary.total_spans == total
+        assert summary.dropped_spans == total - max_spans
+
+
+class _HeldUpAtLine:
+    """A trace function that stops its thread at the n-th line the collector runs, until released.
+
+    Counting every line of ``datapizza_tracing.collect`` (the processor, the row
+    building) lets a test hold a thread up at each step of recording its span in
+    turn, whatever the code looks like: a check-then-act race is hit for sure.
+    """
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.lines_seen = 0
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, frame: FrameType, event: str, arg: object) -> Callable[..., object] | None:
+        return self._line if frame.f_code.co_filename.startswith(_COLLECT_DIR) else None
+
+    def _line(self, frame: FrameType, event: str, arg: object) -> Callable[..., object]:
+        if event == "line":
+            self.lines_seen += 1
+            if self.lines_seen == self.line:
+                self.reached.set()
+                # Bounded: a lock the fillers need, held here, must not hang the suite.
+                self.release.wait(10)
+        return self._line
+
+
+_COLLECT_DIR = str(Path(collect.__file__).parent)
+
+
+def _end_held_up(span: trace.Span, held_up: _HeldUpAtLine) -> None:
+    sys.settrace(held_up)
+    try:
+        span.end()
+    finally:
+        sys.settrace(None)
+        held_up.reached.set()  # the span ended before reaching that line
+
+
+def test_the_cap_is_exact_when_a_thread_is_held_up_at_any_step_of_recording_its_span() -> None:
+    # One thread ends its span while the block is far below the cap and is held
+    # up at line n of the collector; meanwhile the block's own thread overfills
+    # the cap; then the held-up thread goes on. For every n.
+    max_spans, before, after = 100, 20, 150
+    probe = _HeldUpAtLine(line=0)  # counts the lines of one whole recording
+    with ContextTracing().trace("probe", max_spans=max_spans):
+        _end_held_up(TRACER.start_span("probe"), probe)
+    assert probe.lines_seen > 3
+    for line in range(1, probe.lines_seen + 1):
+        held_up = _HeldUpAtLine(line)
+        with ContextTracing().trace("held up", max_spans=max_spans) as handle:
+            for i in range(before):
+                make_span(f"before {i}")
+            late = TRACER.start_span("late")
+            thread = threading.Thread(target=_end_held_up, args=(late, held_up))
             thread.start()
-        for thread in threads:
-            thread.join(30)
-
-    assert len(handle.get_spans()) == 300
-    summary = handle.summary()
-    assert summary.total_spans == 4_001
-    assert summary.dropped_spans == 4_001 - 300
+            assert held_up.reached.wait(10)
+            for i in range(after):
+                make_span(f"after {i}")
+            held_up.release.set()
+            thread.join(10)
+        summary = handle.summary()
+        assert (line, len(handle.get_spans())) == (line, max_spans)
+        assert (line, summary.total_spans, summary.dropped_spans) == (
+            line, before + after + 2, before + after + 2 - max_spans)
 
 
 def test_max_spans_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
