@@ -13,7 +13,8 @@ out over the kernel's iopub channel while the loop runs. Inside the cell:
   display, a fixed cost paid once when the block ends.
 
 Every tenth span is an LLM call with token usage, so the ticker's token
-totals have work to do. Goal (issue 3): body ≤ 5% slower with the widget.
+totals have work to do. Goal (issue 12): the widget adds ≤ 3% CPU time (all the
+kernel's threads, ticker included) to the body; the wall-time ratio is printed too.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support.kernel import KernelSession
 
-GOAL = 1.05
+GOAL = 1.03
 
 SETUP = """\
 import gc, json, time
@@ -100,11 +101,11 @@ def main() -> None:
             f"   total {median(mode, 1) * 1000:7.1f} ms   widget updates per run {updates:.0f}"
         )
     print("median of the per-pair ratios:")
+    print(f"widget / off, body wall time (the traced code): {body_ratio:.3f}×")
     print(
-        f"widget / off, body wall time (the traced code): {body_ratio:.3f}×  (goal ≤ {GOAL:.2f}×: "
-        f"{'met' if body_ratio <= GOAL else 'MISSED'})"
+        f"widget / off, body CPU time, all threads:       {cpu_ratio:.3f}×  (goal ≤ {GOAL:.2f}×: "
+        f"{'met' if cpu_ratio <= GOAL else 'MISSED'})"
     )
-    print(f"widget / off, body CPU time, all threads:       {cpu_ratio:.3f}×")
     print(f"widget / off, total (+ final snapshot):         {total_ratio:.3f}×")
     if os.environ.get("BENCH_JSON"):
         print(

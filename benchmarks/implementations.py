@@ -25,13 +25,15 @@ class Implementation:
         self,
         name: str,
         attach: Callable[[], None],
-        block: Callable[[str], AbstractContextManager[Any]],
+        block: Callable[..., AbstractContextManager[Any]],
         held: Callable[[], int],
+        has_cap: bool = False,
     ) -> None:
         self.name = name
         self.attach = attach
-        self.block = block
+        self.block = block  # block(name, max_spans=None)
         self.held = held  # trace stores / trace ids the collector still keeps
+        self.has_cap = has_cap  # whether a block can keep fewer spans than it sees
 
 
 def _ours() -> Implementation:
@@ -45,8 +47,9 @@ def _ours() -> Implementation:
     return Implementation(
         "datapizza-tracing",
         attach=ensure_collector,
-        block=lambda name: ContextTracing().trace(name, display="off"),
+        block=lambda name, max_spans=None: ContextTracing().trace(name, display="off", max_spans=max_spans),
         held=held,
+        has_cap=True,
     )
 
 
@@ -67,7 +70,10 @@ def _datapizza_ai() -> Implementation:
             return 0
         return len(processor.tracing_ids) + len(processor.span_exporter.get_finished_spans())
 
-    return Implementation("datapizza-ai-core", attach=attach, block=ContextTracing().trace, held=held)
+    def block(name: str, max_spans: int | None = None) -> AbstractContextManager[Any]:
+        return ContextTracing().trace(name)  # no span cap: it keeps every span
+
+    return Implementation("datapizza-ai-core", attach=attach, block=block, held=held)
 
 
 def load(name: str) -> Implementation:

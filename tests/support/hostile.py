@@ -287,6 +287,8 @@ def corrupted_documents(draw: st.DrawFn) -> str:
     for kind in kinds:
         if kind in ("replace", "delete"):
             places = list(_places(doc))
+            if not places:  # an earlier deletion emptied the document: nothing left to corrupt
+                continue
             container, key = draw(st.sampled_from(places))
             if kind == "replace" or not isinstance(container, dict):
                 container[key] = draw(json_values)
