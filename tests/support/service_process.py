@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.support.phoenix import free_port
+from tests.support.phoenix import free_port, stop_process
 from tests.support.scenario_process import REPO_ROOT
 
 STARTUP_TIMEOUT_S = 60.0
@@ -64,11 +64,4 @@ class ServiceProcess:
 
     def __exit__(self, *exc: object) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
