@@ -27,9 +27,12 @@ from collections.abc import Callable
 from typing import Any
 
 from bench_render import make_trace  # the same realistic trace as the render benchmark
-from datapizza_tracing.render.report import render_text, trace_report
 
 import datapizza_tracing
+from datapizza_tracing.frontends.notebook.bundles import report_bundle
+from datapizza_tracing.render.rich.report import rich_report
+from datapizza_tracing.render.rich.text import render_text
+from datapizza_tracing.views.report import trace_report
 
 GOAL_MS = 1_000
 
@@ -42,12 +45,6 @@ def median_ms(fn: Callable[[], Any], reps: int) -> tuple[float, Any]:
         result = fn()
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times), result
-
-
-def notebook_bundle(snapshot: Any) -> dict[str, str]:
-    from datapizza_tracing.render.html import static_bundle
-
-    return static_bundle(snapshot)
 
 
 def main() -> None:
@@ -63,8 +60,8 @@ def main() -> None:
         load_ms, loaded = median_ms(lambda: datapizza_tracing.load(path), args.reps)
     snapshot = loaded.snapshot()
     assert len(snapshot.spans) == len(live.snapshot().spans)
-    terminal_ms, _ = median_ms(lambda: render_text(trace_report(snapshot), width=120), args.reps)
-    notebook_ms, _ = median_ms(lambda: notebook_bundle(snapshot), args.reps)
+    terminal_ms, _ = median_ms(lambda: render_text(rich_report(trace_report(snapshot)), width=120), args.reps)
+    notebook_ms, _ = median_ms(lambda: report_bundle(snapshot), args.reps)
     print(f"spans: {len(snapshot.spans):,}; file {size / 1e6:.1f} MB; median of {args.reps} runs")
     print(f"save:              {save_ms:7.1f} ms")
     print(f"load:              {load_ms:7.1f} ms")

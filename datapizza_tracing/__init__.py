@@ -19,6 +19,8 @@ _EXPORTS = {
     "set_prices": "analysis.cost",
     "TokenUsage": "analysis.summary",
     "TraceSummary": "analysis.summary",
+    "SlowExporterWarning": "collect.flush",
+    "TracingUsageWarning": "collect.misuse",
     "TracingSetupWarning": "collect.provider",
     "ConfigError": "config",
     "compare": "frontends.comparison",
@@ -46,6 +48,7 @@ __all__ = [
     "HistoryLookupError",
     "ModelPrice",
     "PriceFileWarning",
+    "SlowExporterWarning",
     "TokenUsage",
     "TraceComparison",
     "TraceFileError",
@@ -53,6 +56,7 @@ __all__ = [
     "TraceSnapshot",
     "TraceSummary",
     "TracingSetupWarning",
+    "TracingUsageWarning",
     "agent_span",
     "compare",
     "generation_span",
@@ -85,6 +89,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from .analysis.compare import Change, TraceComparison
     from .analysis.cost import ModelPrice, PriceFileWarning, reset_prices, set_prices
     from .analysis.summary import TokenUsage, TraceSummary
+    from .collect.flush import SlowExporterWarning
+    from .collect.misuse import TracingUsageWarning
     from .collect.provider import TracingSetupWarning
     from .config import ConfigError
     from .frontends.comparison import compare

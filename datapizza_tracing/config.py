@@ -10,6 +10,7 @@ allocate without limit later.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from typing import Literal
 
@@ -25,17 +26,34 @@ MASK_KEYS_ENV = "DATAPIZZA_TRACING_MASK_KEYS"
 TRACE_URL_ENV = "DATAPIZZA_TRACING_TRACE_URL"
 PRICES_ENV = "DATAPIZZA_TRACING_PRICES"
 HISTORY_ENV = "DATAPIZZA_TRACING_HISTORY"
+RECEIVE_ENV = "DATAPIZZA_TRACING_RECEIVE"
+RECEIVE_HOST_ENV = "DATAPIZZA_TRACING_RECEIVE_HOST"
+RECEIVE_ANY_HOST_ENV = "DATAPIZZA_TRACING_RECEIVE_ALLOW_NON_LOOPBACK"
+RECEIVE_MAX_BYTES_ENV = "DATAPIZZA_TRACING_RECEIVE_MAX_BYTES"
+REMOTE_WAIT_ENV = "DATAPIZZA_TRACING_REMOTE_WAIT_MS"
+REMOTE_GRACE_ENV = "DATAPIZZA_TRACING_REMOTE_GRACE_MS"
+PHOENIX_URL_ENV = "DATAPIZZA_TRACING_PHOENIX_URL"
+PHOENIX_PROJECT_ENV = "DATAPIZZA_TRACING_PHOENIX_PROJECT"
 
 DEFAULT_MAX_SPANS = 100_000
 DEFAULT_TREE_LIMIT = 200
 DEFAULT_FLUSH_TIMEOUT_MS = 5_000
 DEFAULT_HISTORY = 20
+DEFAULT_RECEIVE_HOST = "127.0.0.1"
+DEFAULT_RECEIVE_MAX_BYTES = 16 * 1024 * 1024
+DEFAULT_REMOTE_WAIT_MS = 2_000
+DEFAULT_REMOTE_GRACE_MS = 10_000
+DEFAULT_PHOENIX_PROJECT = "default"
 
 # Upper bounds: far above any sensible value, far below what would overflow or exhaust memory.
 MAX_SPANS_LIMIT = 100_000_000
 TREE_LIMIT_MAX = 1_000_000
 FLUSH_TIMEOUT_MAX_MS = 3_600_000  # an hour; threading's timeouts overflow far above
 HISTORY_MAX = 10_000
+PORT_MAX = 65_535
+RECEIVE_MAX_BYTES_LOW, RECEIVE_MAX_BYTES_HIGH = 1_024, 1_024 * 1024 * 1024
+REMOTE_WAIT_MAX_MS = 600_000
+REMOTE_GRACE_MAX_MS = 3_600_000
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -132,6 +150,76 @@ def prices_path() -> str | None:
     return _raw(PRICES_ENV)
 
 
+def receive() -> bool | int:
+    """Whether blocks open an OTLP receiver: ``False``, ``True`` (a free port) or a fixed port."""
+    raw = _raw(RECEIVE_ENV)
+    if raw is None:
+        return False
+    lowered = raw.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    if not (raw.isascii() and raw.isdigit()):
+        raise ConfigError(f"{RECEIVE_ENV}={raw[:60]!r} is not on, off or a port number")
+    return _bounded_int(RECEIVE_ENV, 0, 1, PORT_MAX)
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: addresses no other machine can reach."""
+    name = host.strip().strip("[]").lower()
+    if name in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def receive_host() -> str:
+    """The address the OTLP receiver binds: loopback unless non-loopback is allowed explicitly."""
+    host = _raw(RECEIVE_HOST_ENV) or DEFAULT_RECEIVE_HOST
+    if not is_loopback_host(host) and not _flag(RECEIVE_ANY_HOST_ENV, False):
+        raise ConfigError(
+            f"{RECEIVE_HOST_ENV}={host!r} is not a loopback address: other machines could send spans "
+            f"to it; set {RECEIVE_ANY_HOST_ENV}=true to allow that"
+        )
+    return host
+
+
+def receive_max_bytes() -> int:
+    """The largest OTLP request body the receiver reads; larger ones are refused whole."""
+    return _bounded_int(
+        RECEIVE_MAX_BYTES_ENV, DEFAULT_RECEIVE_MAX_BYTES, RECEIVE_MAX_BYTES_LOW, RECEIVE_MAX_BYTES_HIGH
+    )
+
+
+def remote_wait_ms() -> int:
+    """How long the end of a block waits for the spans of services it called (0: not at all)."""
+    return _bounded_int(REMOTE_WAIT_ENV, DEFAULT_REMOTE_WAIT_MS, 0, REMOTE_WAIT_MAX_MS)
+
+
+def remote_grace_ms() -> int:
+    """How long after its end a block still takes spans from other processes (0: not at all)."""
+    return _bounded_int(REMOTE_GRACE_ENV, DEFAULT_REMOTE_GRACE_MS, 0, REMOTE_GRACE_MAX_MS)
+
+
+def phoenix_url() -> str | None:
+    """An Arize Phoenix server whose spans of each block's trace are read back at the block's end."""
+    raw = _raw(PHOENIX_URL_ENV)
+    if raw is not None and not raw.lower().startswith(("http://", "https://")):
+        raise ConfigError(f"{PHOENIX_URL_ENV}={raw[:60]!r} must be an http:// or https:// URL")
+    return raw.rstrip("/") if raw is not None else None
+
+
+def phoenix_project() -> str:
+    """The Phoenix project spans are read back from."""
+    raw = _raw(PHOENIX_PROJECT_ENV) or DEFAULT_PHOENIX_PROJECT
+    if any(char in raw for char in "/?#"):
+        raise ConfigError(f"{PHOENIX_PROJECT_ENV}={raw[:60]!r}: a project name cannot hold / ? or #")
+    return raw
+
+
 def check_all() -> None:
     """Read every setting once, raising ``ConfigError`` for the first bad one."""
     client_io_enabled()
@@ -141,3 +229,10 @@ def check_all() -> None:
     flush_timeout_ms()
     history_limit()
     trace_url_template()
+    receive()
+    receive_host()
+    receive_max_bytes()
+    remote_wait_ms()
+    remote_grace_ms()
+    phoenix_url()
+    phoenix_project()

@@ -20,6 +20,14 @@ from datapizza_tracing import ConfigError, ContextTracing, config, record_client
         (config.CLIENT_IO_ENV, "garbage"),
         (config.DISPLAY_ENV, "fancy"),
         (config.TRACE_URL_ENV, "http://jaeger:16686/trace/"),
+        (config.RECEIVE_ENV, "maybe"),
+        (config.RECEIVE_ENV, "70000"),
+        (config.RECEIVE_HOST_ENV, "192.168.1.20"),
+        (config.RECEIVE_MAX_BYTES_ENV, "10"),
+        (config.REMOTE_WAIT_ENV, "-1"),
+        (config.REMOTE_GRACE_ENV, "soon"),
+        (config.PHOENIX_URL_ENV, "ftp://phoenix:6006"),
+        (config.PHOENIX_PROJECT_ENV, "a/b"),
     ],
 )
 def test_a_bad_setting_is_refused_before_the_body_runs(monkeypatch, env: str, value: str) -> None:
@@ -59,3 +67,21 @@ def test_numbers_within_bounds_are_read_as_given(monkeypatch) -> None:
     monkeypatch.setenv(config.MAX_SPANS_ENV, "+250")
     monkeypatch.setenv(config.HISTORY_ENV, "0")
     assert config.max_spans() == 250 and config.history_limit() == 0
+
+
+@pytest.mark.parametrize("receive", [-1, 0, 70_000, "yes", 2.5])
+def test_a_bad_receive_argument_is_refused_before_the_body_runs(receive: object) -> None:
+    with pytest.raises(ValueError, match="receive must be"):
+        ContextTracing().trace("never", receive=receive)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("value", "parsed"), [("on", True), ("OFF", False), ("4318", 4318), (" ", False)])
+def test_the_receive_setting_reads_on_off_or_a_port(monkeypatch, value: str, parsed: object) -> None:
+    monkeypatch.setenv(config.RECEIVE_ENV, value)
+    assert config.receive() == parsed
+
+
+def test_a_non_loopback_receiver_address_needs_an_explicit_yes(monkeypatch) -> None:
+    monkeypatch.setenv(config.RECEIVE_HOST_ENV, "10.1.2.3")
+    monkeypatch.setenv(config.RECEIVE_ANY_HOST_ENV, "true")
+    assert config.receive_host() == "10.1.2.3"

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
+from ..model.span_graph import first_span_per_id
+from .tree import tree_parents
 
 
 def critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
@@ -31,18 +33,16 @@ def critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
 
 
 def _critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
-    by_id = {span.span_id: span for span in snapshot.spans}
+    parents = tree_parents(snapshot)  # one span per id, orphans and cut cycles under the root
+    by_id = {span.span_id: span for span in first_span_per_id(snapshot.spans)[0]}
     root = by_id.get(snapshot.root_span_id)
     if root is None:
         return []
     now = snapshot.end_ns or snapshot.taken_ns
     children: dict[int, list[SpanRecord]] = {}
-    for span in snapshot.spans:
-        if span.span_id == root.span_id:
-            continue
-        # Orphans (parent dropped or unseen) hang under the root, as in the tree.
-        parent = span.parent_id if span.parent_id in by_id else root.span_id
-        children.setdefault(parent, []).append(span)
+    for span_id, span in by_id.items():
+        if span is not root:
+            children.setdefault(parents[span_id], []).append(span)
 
     def end_of(span: SpanRecord) -> int:
         return span.end_ns if span.end_ns is not None else now

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from .vocabulary import LlmCall, llm_call
+from ..model.span_graph import acyclic_parents, first_span_per_id
+from .vocabulary import USAGE_KEYS, LlmCall, llm_call
 
 
 @dataclass(frozen=True)
@@ -81,17 +82,14 @@ def counted_calls(spans: Iterable[SpanRecord]) -> dict[int, LlmCall]:
        not nested. Reports that agree on everything a request determines are
        one call.
     """
-    spans = list(spans)
+    spans, _ = first_span_per_id(spans)  # a repeated id counts its first span only
     calls = {span.span_id: call for span in spans if (call := llm_call(span.attributes)) is not None}
     if len(calls) < 2:
         return calls
-    parent_of = {span.span_id: span.parent_id for span in spans}
-    covered: set[int] = set()
-    for span_id in calls:
-        parent = parent_of.get(span_id, 0)
-        while parent and parent not in covered:
-            covered.add(parent)
-            parent = parent_of.get(parent, 0)
+    covered = _covered({span.span_id: span.parent_id for span in spans}, calls)
+    if covered is None:  # a call in a parent cycle would cover itself: walk the cut links instead
+        covered = _covered(acyclic_parents(spans), calls)
+        assert covered is not None
     innermost = {span_id: call for span_id, call in calls.items() if span_id not in covered}
     if len(innermost) < 2:
         return innermost
@@ -99,6 +97,19 @@ def counted_calls(spans: Iterable[SpanRecord]) -> dict[int, LlmCall]:
     if len({_scope_name(by_id[span_id]) for span_id in innermost}) < 2:
         return innermost  # one instrumentation: every report is a request of its own
     return _merge_sibling_reports(innermost, by_id)
+
+
+def _covered(parent_of: Mapping[int, int], calls: Mapping[int, LlmCall]) -> set[int] | None:
+    """The ancestors of every call (each walked once), or ``None`` if a call is its own ancestor."""
+    covered: set[int] = set()
+    for span_id in calls:
+        parent = parent_of.get(span_id, 0)
+        while parent and parent not in covered:
+            if parent == span_id:
+                return None
+            covered.add(parent)
+            parent = parent_of.get(parent, 0)
+    return covered
 
 
 _DATE_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")
@@ -227,6 +238,22 @@ def usage_by_model(spans: Iterable[SpanRecord]) -> dict[str, TokenUsage]:
     return dict(sorted(usage.items()))
 
 
+def ignored_usage_values(spans: Iterable[SpanRecord]) -> int:
+    """How many usage figures the spans hold that are not token counts (see ``vocabulary.token_count``)."""
+    ignored = 0
+    for span in spans:
+        attributes = span.attributes
+        if attributes and not USAGE_KEYS.isdisjoint(attributes):
+            call = llm_call(attributes)
+            ignored += call.ignored_values if call is not None else 0
+    return ignored
+
+
+def ignored_usage_note(count: int) -> str:
+    values = "value" if count == 1 else "values"
+    return f"{count:,} usage {values} ignored (not finite, non-negative numbers)"
+
+
 def summarize(snapshot: TraceSnapshot) -> TraceSummary:
     return snapshot.derived("summary", lambda: _summarize(snapshot))
 
@@ -243,5 +270,10 @@ def _summarize(snapshot: TraceSnapshot) -> TraceSummary:
         dropped_spans=snapshot.dropped_spans,
         running_spans=running,
         finished=snapshot.finished,
-        notes=snapshot.notes,
+        notes=_notes(snapshot),
     )
+
+
+def _notes(snapshot: TraceSnapshot) -> tuple[str, ...]:
+    ignored = ignored_usage_values(snapshot.spans)
+    return (*snapshot.notes, ignored_usage_note(ignored)) if ignored else snapshot.notes

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..model.snapshot import TraceSnapshot
 from .names import family_label, name_family
 from .self_time import self_times
+from .services import other_service, own_service
 from .summary import counted_calls
 
 
@@ -29,6 +30,7 @@ class SpanTiming:
     errors: int
     calls: int = 0  # model calls the token table counts among these spans
     running: int = 0
+    service: str | None = None  # the service that made these spans, when it is not the block's own
 
     @property
     def mean_s(self) -> float:
@@ -40,21 +42,29 @@ def span_timings(snapshot: TraceSnapshot) -> list[SpanTiming]:
     return snapshot.derived("span_timings", lambda: _span_timings(snapshot))
 
 
+_UNSEEN = "\0unseen"
+
+
 def _span_timings(snapshot: TraceSnapshot) -> list[SpanTiming]:
     now = snapshot.end_ns or snapshot.taken_ns
-    own = self_times(snapshot)
+    own_ns = self_times(snapshot)
     calls = counted_calls(snapshot.spans)
-    # family -> [names, count, self_ns, total_ns, max_ns, errors, calls, running]
-    acc: dict[str, list] = {}
+    own = own_service(snapshot)
+    # (service, family) -> [names, count, self_ns, total_ns, max_ns, errors, calls, running]
+    acc: dict[tuple[str | None, str], list] = {}
+    services: dict[int, str | None] = {}  # by resource: spans of one provider share one
     for span in snapshot.spans:
         duration = max((span.end_ns if span.end_ns is not None else now) - span.start_ns, 0)
-        family = name_family(span.name)
+        service = services.get(id(span.resource), _UNSEEN)
+        if service is _UNSEEN:
+            service = services[id(span.resource)] = other_service(span, own)
+        family = (service, name_family(span.name))
         row = acc.get(family)
         if row is None:
             row = acc[family] = [[], 0, 0, 0, 0, 0, 0, 0]
         row[0].append(span.name)
         row[1] += 1
-        row[2] += own.get(span.span_id, 0)
+        row[2] += own_ns.get(span.span_id, 0)
         row[3] += duration
         row[4] = max(row[4], duration)
         row[5] += span.is_error
@@ -70,8 +80,9 @@ def _span_timings(snapshot: TraceSnapshot) -> list[SpanTiming]:
             errors,
             n_calls,
             running,
+            service,
         )
-        for family, (names, count, self_ns, total, longest, errors, n_calls, running) in acc.items()
+        for (service, _), (names, count, self_ns, total, longest, errors, n_calls, running) in acc.items()
     ]
     rows.sort(key=lambda row: (-row.self_s, -row.total_s, -row.count, row.name))
     return rows

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
+from ..model.span_graph import acyclic_parents, first_span_per_id
 
 
 @dataclass
@@ -15,17 +16,57 @@ class SpanNode:
     children: list[SpanNode] = field(default_factory=list)
 
 
+def tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
+    """Each span's parent as the tree shows it: its own parent when that leads to the root,
+    otherwise the root (orphans, and the span a parent cycle is cut above). The root maps to 0."""
+    return snapshot.derived("tree_parents", lambda: _tree_parents(snapshot))
+
+
+def _tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
+    root_id = snapshot.root_span_id
+    spans, _ = first_span_per_id(snapshot.spans)
+    known = {span.span_id for span in spans}
+    parents: dict[int, int] = {}
+    children: dict[int, list[int]] = {}
+    for span in spans:
+        span_id, parent = span.span_id, span.parent_id
+        if span_id == root_id:
+            parents[span_id] = 0
+            continue
+        if not parent or parent not in known:
+            parent = root_id  # an orphan
+        parents[span_id] = parent
+        children.setdefault(parent, []).append(span_id)
+    # Every span reachable from the root means no cycle (a span in one has its only parent in it).
+    reached = {root_id}
+    stack = [root_id]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            reached.add(child)
+            stack.append(child)
+    if len(reached) >= len(parents):
+        return parents
+    # Rare: cut the cycles among the spans the root cannot reach; a cut span hangs under the root.
+    cut = acyclic_parents([span for span in spans if span.span_id not in reached])
+    for span_id, parent in cut.items():
+        parents[span_id] = parent or root_id
+    return parents
+
+
 def build_tree(snapshot: TraceSnapshot) -> SpanNode | None:
-    """The block's root span with its descendants; orphans hang under the root."""
-    nodes = {span.span_id: SpanNode(span) for span in snapshot.spans}
+    """The block's root span with its descendants; orphans hang under the root.
+
+    The first span of each id is the one shown (see ``model.span_graph``), and a
+    parent cycle is cut, so every span appears once and every walk ends.
+    """
+    parents = tree_parents(snapshot)
+    nodes = {span.span_id: SpanNode(span) for span in first_span_per_id(snapshot.spans)[0]}
     root = nodes.get(snapshot.root_span_id)
     if root is None:
         return None
-    for node in nodes.values():
-        if node is root:
-            continue
-        parent = nodes.get(node.span.parent_id, root)
-        parent.children.append(node)
+    for span_id, node in nodes.items():
+        if node is not root:
+            nodes[parents[span_id]].children.append(node)
     for node in nodes.values():
         if len(node.children) > 1:
             node.children.sort(key=lambda child: child.span.start_ns)
@@ -33,11 +74,15 @@ def build_tree(snapshot: TraceSnapshot) -> SpanNode | None:
 
 
 def walk(root: SpanNode, limit: int | None = None) -> Iterator[tuple[int, SpanNode, SpanNode | None]]:
-    """(depth, node, parent) triples depth first, at most ``limit`` of them."""
+    """(depth, node, parent) triples depth first, at most ``limit`` of them; each node once."""
     stack: list[tuple[int, SpanNode, SpanNode | None]] = [(0, root, None)]
+    seen: set[int] = set()
     emitted = 0
     while stack and (limit is None or emitted < limit):
         depth, node, parent = stack.pop()
+        if id(node) in seen:  # a hand-built tree that links a node twice
+            continue
+        seen.add(id(node))
         yield depth, node, parent
         emitted += 1
         stack.extend((depth + 1, child, node) for child in reversed(node.children))

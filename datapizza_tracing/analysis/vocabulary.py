@@ -28,11 +28,15 @@ semantics, so it is read as Anthropic's and the cache figures are added.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 UNKNOWN_MODEL = "unknown"
+MAX_TOKEN_COUNT = 2**63 - 1  # the widest integer OTLP carries; anything above it came from a bug
+IGNORED_USAGE_KEY = "datapizza.usage.ignored"  # record_usage's list of the figures it refused
+_MAX_NUMBER_TEXT = 64  # characters: no token count is longer, and int() of a huge text is slow
 
 
 class LlmCall(NamedTuple):
@@ -42,6 +46,7 @@ class LlmCall(NamedTuple):
     cached_tokens: int  # prompt tokens read from a prompt cache
     thinking_tokens: int
     cache_write_tokens: int = 0  # prompt tokens written to a prompt cache (Anthropic bills them extra)
+    ignored_values: int = 0  # figures present but no token count (NaN, inf, negative, text): not counted
 
 
 @dataclass(frozen=True)
@@ -140,24 +145,57 @@ RAW_THINKING = (
 # A span reports a call when it has one of these (``llm.token_count.total``
 # alone too: OpenInference writes it even when the parts are missing).
 USAGE_KEYS = frozenset(key for vocabulary in VOCABULARIES for key in vocabulary.token_keys) | {
-    "llm.token_count.total"
+    "llm.token_count.total",
+    IGNORED_USAGE_KEY,
 }
 _DETECTORS = tuple((frozenset(vocabulary.token_keys), vocabulary) for vocabulary in VOCABULARIES)
 
 
-def _int(value: Any) -> int:
+def token_count(value: Any) -> int | None:
+    """``value`` as a token count, or ``None`` when it is not one.
+
+    A token count is a finite number from 0 to ``MAX_TOKEN_COUNT`` (an int, a
+    float, or text spelling one; a fraction is cut to its whole part). NaN,
+    infinities (``"1e400"`` too), negatives, booleans and everything else are
+    not: counting them as 0 would hide a bug, counting them at all would turn
+    every total and cost into NaN.
+    """
     if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return max(value, 0)
-    if isinstance(value, float):
-        return max(int(value), 0)
+        return None
     if isinstance(value, str):
+        text = value.strip()
+        if not text or len(text) > _MAX_NUMBER_TEXT:
+            return None
         try:
-            return max(int(float(value)), 0)
+            value = int(text)
         except ValueError:
+            try:
+                value = float(text)
+            except ValueError:
+                return None
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_TOKEN_COUNT else None
+    if isinstance(value, float) and math.isfinite(value) and 0 <= value <= MAX_TOKEN_COUNT:
+        return int(value)
+    return None
+
+
+class _Figures:
+    """Reads the figures of one span, counting those that are present but not token counts."""
+
+    __slots__ = ("ignored",)
+
+    def __init__(self) -> None:
+        self.ignored = 0
+
+    def count(self, value: Any) -> int:
+        if value is None:
             return 0
-    return 0
+        number = token_count(value)
+        if number is None:
+            self.ignored += 1
+            return 0
+        return number
 
 
 def _first(attributes: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
@@ -177,13 +215,13 @@ def _raw_usage(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _raw_figure(raw: Mapping[str, Any], paths: tuple[tuple[str, ...], ...]) -> int | None:
+def _raw_figure(raw: Mapping[str, Any], paths: tuple[tuple[str, ...], ...]) -> Any:
     for path in paths:
         value: Any = raw
         for key in path:
             value = value.get(key) if isinstance(value, Mapping) else None
         if value is not None:
-            return _int(value)
+            return value
     return None
 
 
@@ -200,8 +238,9 @@ def _model_value(value: Any) -> Any:
 def _read(attributes: Mapping[str, Any], vocabulary: Vocabulary) -> LlmCall:
     model = _model_value(_first(attributes, vocabulary.model))
     figures = _raw_usage(attributes.get(vocabulary.usage_json)) if vocabulary.usage_json else attributes
-    prompt = _int(_first(figures, vocabulary.prompt))
-    completion = _int(_first(figures, vocabulary.completion))
+    read = _Figures()
+    prompt = read.count(_first(figures, vocabulary.prompt))
+    completion = read.count(_first(figures, vocabulary.completion))
     cached = _first(figures, vocabulary.cached)
     cache_write = _first(figures, vocabulary.cache_write)
     thinking = _first(figures, vocabulary.thinking)
@@ -210,17 +249,22 @@ def _read(attributes: Mapping[str, Any], vocabulary: Vocabulary) -> LlmCall:
         cached = cached if cached is not None else _raw_figure(raw, RAW_CACHED)
         cache_write = cache_write if cache_write is not None else _raw_figure(raw, RAW_CACHE_WRITE)
         thinking = thinking if thinking is not None else _raw_figure(raw, RAW_THINKING)
-    cached, cache_write = _int(cached), _int(cache_write)
+    cached, cache_write = read.count(cached), read.count(cache_write)
     if cached + cache_write > prompt:
         # Only Anthropic's own semantics (input without the cached parts) allow this.
         prompt += cached + cache_write
+    thinking = read.count(thinking)
+    refused = attributes.get(IGNORED_USAGE_KEY) if vocabulary is DATAPIZZA else None
+    if refused:
+        read.ignored += len(refused) if isinstance(refused, (tuple, list)) else 1
     return LlmCall(
         str(model) if model is not None else UNKNOWN_MODEL,
         prompt,
         completion,
         cached,
-        _int(thinking),
+        thinking,
         cache_write,
+        read.ignored,
     )
 
 
@@ -233,6 +277,8 @@ def llm_call(attributes: Mapping[str, Any]) -> LlmCall | None:
             return _read(attributes, vocabulary)
     if "llm.token_count.total" in attributes:
         return _read(attributes, OPENINFERENCE)
+    if IGNORED_USAGE_KEY in attributes:  # record_usage refused every token figure: still one call
+        return _read(attributes, DATAPIZZA)
     return None
 
 

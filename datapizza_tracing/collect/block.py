@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
+from collections.abc import Iterable
 from contextvars import Token
+from dataclasses import replace
 from types import TracebackType
 
 from opentelemetry import context as otel_context
@@ -14,13 +18,19 @@ from opentelemetry.trace import Status, StatusCode
 from .. import config
 from ..model.record import SpanRecord
 from ..model.rows import SpanRows, records_from_rows, row_offset, span_ids
-from ..model.snapshot import TraceSnapshot
+from ..model.snapshot import TraceSnapshot, subtree
+from ..model.span_graph import first_span_per_id, repeated_ids_note
 from .collector import SpanCollector, TraceStore
-from .flush import flush_within
+from .context_token import detach_quietly
+from .exceptions import exception_attributes, exception_text
+from .flush import flush_within, note_slow_span_end
+from .misuse import warn_usage
 from .propagation import FOLLOW_THREADS_KEY
 from .provider import sdk_disabled, sdk_provider
 
 TRACER_NAME = "datapizza_tracing"
+
+_log = logging.getLogger(__name__)
 
 
 class TraceBlock:
@@ -42,6 +52,7 @@ class TraceBlock:
         self._final: TraceSnapshot | None = None
         self._end_ns: int | None = None  # for a root span that keeps no end time (not recording)
         self._notes: list[str] = []
+        self._late_lock = threading.Lock()
         self.root: trace.Span = _tracer().start_span(name)
         context = self.root.get_span_context()
         self.trace_id = context.trace_id
@@ -70,20 +81,54 @@ class TraceBlock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._token is not None:
-            otel_context.detach(self._token)
-            self._token = None
-        # GeneratorExit is how Python closes a generator early, not a failure.
-        if exc is not None and not isinstance(exc, GeneratorExit) and self.root.is_recording():
+        # Whatever happens here, the root ends and the store is released: the
+        # caller's own exception must come out of the block unchanged.
+        try:
+            self._detach()
+            # GeneratorExit is how Python closes a generator early, not a failure.
+            if exc is not None and not isinstance(exc, GeneratorExit) and self.root.is_recording():
+                self._record_failure(exc)
+        finally:
+            self._end()
+
+    def _detach(self) -> None:
+        token, self._token = self._token, None
+        if token is None:
+            return
+        if not detach_quietly(token):  # the token belongs to another thread's or task's context
+            warn_usage(
+                f"trace({self.name!r}) was exited in another thread or asyncio task than the one that "
+                "entered it. The block has ended and its report is complete, but the thread or task that "
+                "entered it still has the block's ended root span as its current span: spans it starts "
+                "from now on join that ended trace and are not shown. Enter and exit a trace() block in "
+                "the same thread and task."
+            )
+
+    def _record_failure(self, exc: BaseException) -> None:
+        # OpenTelemetry's record_exception calls str(exc), which the exception may make raise.
+        try:
             self.root.record_exception(exc, escaped=True)
-            self.root.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
-        self.root.end()
+        except Exception:
+            self.root.add_event("exception", exception_attributes(exc))
+        self.root.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exception_text(exc)}"))
+
+    def _end(self) -> None:
+        ending = time.monotonic()
+        try:
+            self.root.end()  # a SimpleSpanProcessor exports the root span right here
+        except Exception:  # a span processor of the application raised in on_end
+            _log.warning("a span processor failed while the block %r ended", self.name, exc_info=True)
         self._end_ns = time.time_ns()
-        self._final = self.snapshot()
-        if self._store is not None:
-            self._collector.release(self._store)
-            self._store = None
+        ending_s = time.monotonic() - ending
+        try:
+            self._final = self.snapshot()
+        finally:
+            if self._store is not None:
+                self._collector.release(self._store)
+                self._store = None
         self._flush_exporters()
+        # Last: a warning turned into an error (-W error) then leaves nothing half done.
+        note_slow_span_end(sdk_provider(), ending_s, self._flush_timeout_ms)
 
     # -- views ---------------------------------------------------------------
     @property
@@ -97,29 +142,35 @@ class TraceBlock:
         now = time.time_ns()
         store = self._store
         spans: SpanRows | tuple[SpanRecord, ...] = ()
+        notes = list(self._notes)
         if store is not None:
             # Running spans first, finished ones second: a span ending in between
             # is then seen twice (its running copy is dropped below), never missed.
             finished_before = len(store.rows)
             running = store.running_records()
             first = self._first_row
-            rows = tuple(
-                store.rows[first:] if first else store.rows
-            )  # whole rows: each was added in one step
+            rows = tuple(store.rows[first:] if first else store.rows)  # whole rows: each added in one step
+            ids = span_ids(rows)
+            known = set(ids)
             ended_since = set(span_ids(rows[finished_before - first :]))
             # A span is kept before it leaves the running ones (see SpanCollector.on_end),
-            # so one that ended on another thread may be in both: rare, and then
-            # worth one pass over the row ids.
-            ended = {span.span_id for span in running if span.end_ns is not None} - ended_since
-            if ended:
-                ended_since |= ended.intersection(span_ids(rows))
+            # so one that ended on another thread may be in both.
+            ended_since |= known.intersection(span.span_id for span in running if span.end_ns is not None)
             running_now = tuple(span for span in running if span.span_id not in ended_since)
-            # Records are built when the snapshot is first read, not here.
-            spans = SpanRows(rows, store.table, self.trace_id, running_now)
-            # The trace holds spans outside this block when the block is nested
-            # or runs under a span of its caller (a web request, say).
-            if not self._owns_store or self._root_has_parent:
-                spans = spans.under(self.root_span_id)
+            nested = not self._owns_store or self._root_has_parent
+            if len(known) == len(ids) and known.isdisjoint(span.span_id for span in running_now):
+                # Records are built when the snapshot is first read, not here.
+                spans = SpanRows(rows, store.table, self.trace_id, running_now)
+                # The trace holds spans outside this block when the block is nested
+                # or runs under a span of its caller (a web request, say).
+                if nested:
+                    spans = spans.under(self.root_span_id)
+            else:
+                # A custom IdGenerator repeated ids: each id keeps the span that started first.
+                records = [*records_from_rows(rows, store.table, self.trace_id), *running_now]
+                kept, repeated = first_span_per_id(records)
+                notes.append(repeated_ids_note(repeated))
+                spans = tuple(subtree(kept, self.root_span_id, keep_orphans=False) if nested else kept)
         # A sampled-out or disabled root span has no end time: the block's own end stands in.
         root_end = getattr(self.root, "end_time", None) or self._end_ns
         return TraceSnapshot(
@@ -131,8 +182,56 @@ class TraceBlock:
             end_ns=root_end,
             taken_ns=now,
             dropped_spans=store.dropped if store is not None and self._owns_store else 0,
-            notes=tuple(self._notes),
+            notes=tuple(notes),
         )
+
+    @property
+    def max_spans(self) -> int:
+        return self._max_spans
+
+    def add_note(self, text: str) -> None:
+        """A line for the notes of the block's snapshot, during the block or after it."""
+        with self._late_lock:
+            if text in self._notes:
+                return
+            self._notes.append(text)
+            if self._final is not None:
+                self._final = replace(self._final, notes=(*self._final.notes, text))
+
+    def add_late(self, records: Iterable[SpanRecord], note: str | None = None) -> int:
+        """Spans from other processes that arrived after the block ended join its final snapshot.
+
+        The rules of the block hold: only spans under its root, each span id once,
+        at most ``max_spans`` in all (the rest are counted as dropped). ``note`` is
+        added to the snapshot's notes, once. Returns how many spans were added.
+        """
+        with self._late_lock:
+            final = self._final
+            if final is None:
+                return 0
+            known = {span.span_id for span in final.spans}
+            late = []
+            for record in records:
+                if record.span_id not in known:
+                    known.add(record.span_id)
+                    late.append(record)
+            if self._owns_store and not self._root_has_parent:
+                under = late
+            else:  # a nested block keeps only what hangs under its own root
+                inside = {s.span_id for s in subtree([*final.spans, *late], self.root_span_id, False)}
+                under = [record for record in late if record.span_id in inside]
+            room = max(self._max_spans - len(final.spans), 0)
+            kept, dropped = under[:room], len(under) - min(len(under), room)
+            notes = final.notes
+            if note and (kept or dropped) and note not in notes:
+                notes = (*notes, note)
+            self._final = replace(
+                final,
+                spans=(*final.spans, *kept),
+                notes=notes,
+                dropped_spans=final.dropped_spans + (dropped if self._owns_store else 0),
+            )
+            return len(kept)
 
     def new_records(self, cursor: int) -> tuple[list[SpanRecord], int]:
         """Finished spans collected since ``cursor`` and the next cursor (for live views).

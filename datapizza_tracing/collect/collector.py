@@ -2,7 +2,7 @@
 
 It runs on whatever thread starts or ends a span, so both hooks are a dict
 lookup for untracked spans, and for tracked ones a ticket, a row build and a
-``list.extend``. It never raises into the traced code.
+``list.extend`` (atomic under the GIL). It never raises into the traced code.
 """
 
 from __future__ import annotations
@@ -10,26 +10,37 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
 from ..model.record import SpanRecord
-from ..model.rows import InternTable
-from .sdk_spans import SPAN_ID, TRACE_ID, record_from_span, row_from_ended_span
+from ..model.rows import InternTable, records_from_rows, span_ids
+from .sdk_spans import SPAN_ID, TRACE_ID, record_from_span, row_from_ended_span, row_from_record
 
 _log = logging.getLogger(__name__)
+
+
+class RemoteAdded(NamedTuple):
+    """What ``add_remote`` did with the spans it was given."""
+
+    kept: int
+    duplicates: int  # span ids the store already held
+    dropped: int  # over the span cap
 
 
 class TraceStore:
     """Spans of one tracked trace id, shared by the (nested) blocks that track it."""
 
     __slots__ = (
+        "_lock",
         "drops",
         "follow_threads",
         "max_spans",
         "pinned",
+        "remote_ids",
         "room",
         "rows",
         "running",
@@ -53,19 +64,51 @@ class TraceStore:
         # Root spans of the blocks sharing this store: kept even over the cap,
         # since a root ends last and the summary needs it (status, duration).
         self.pinned: set[int] = set()
-        # Every ending span takes a ticket; the first ``room`` are kept. ``next``
-        # on an itertools.count is one C call, atomic under the GIL, so the cap
-        # is exact however threads interleave, with no lock on the hot path.
-        # One slot stays free for the outermost root span, which ends last.
-        self.room = max_spans - 1
+        # Span ids of spans that arrived from other processes (see ``add_remote``).
+        self.remote_ids: set[int] = set()
+        # Every span that ends here takes a ticket, and the first ``room`` are kept.
+        # ``next`` on an itertools.count is one C call, atomic under the GIL, so the
+        # cap is exact however threads interleave, with no lock for kept spans. (A
+        # check of ``len(records)`` followed by an append let a thread held up in
+        # between add a span past a full cap.) One slot stays free for the
+        # outermost root span, which ends last.
+        self.room = max(max_spans - 1, 0)
         self.tickets = itertools.count()
-        self.drops = itertools.count()  # one ``next`` per span over the cap: atomic, no lock
+        # One ``next`` per span over the cap: as cheap as an untracked span, no lock.
+        self.drops = itertools.count()
+        self._lock = threading.Lock()
 
     @property
     def dropped(self) -> int:
         """Spans that ended over the cap: counted, not kept."""
-        # A count's pickling form is its next value: read without taking one.
-        return self.drops.__reduce__()[1][0]
+        # A count shows its next value in its repr ("count(7)"): read it without taking one.
+        return int(repr(self.drops)[6:-1])
+
+    def finished_records(self) -> list[SpanRecord]:
+        """The finished spans as records, in the order they ended."""
+        return records_from_rows(tuple(self.rows), self.table, self.trace_id)  # whole rows: see on_end
+
+    def add_remote(self, records: Iterable[SpanRecord]) -> RemoteAdded:
+        """Keep spans that other processes sent for this trace, under the same cap as local ones.
+
+        A span id already held (sent twice, or read back from a backend that also has
+        the local spans) is skipped. Not on the hot path: it takes the lock once.
+        """
+        kept = duplicates = dropped = 0
+        with self._lock:
+            known = self.remote_ids | set(span_ids(tuple(self.rows)))
+            for record in records:
+                if record.span_id in known:
+                    duplicates += 1
+                elif next(self.tickets) < self.room:  # the cap rule of ``on_end``
+                    self.rows.extend(row_from_record(record, self.table))
+                    self.remote_ids.add(record.span_id)
+                    known.add(record.span_id)
+                    kept += 1
+                else:
+                    next(self.drops)
+                    dropped += 1
+        return RemoteAdded(kept, duplicates, dropped)
 
     def running_records(self) -> list[SpanRecord]:
         """Records of spans started and not collected yet as finished.
@@ -154,6 +197,13 @@ class SpanCollector(SpanProcessor):
 
     def store_for(self, trace_id: int) -> TraceStore | None:
         return self._stores.get(trace_id)
+
+    def add_remote(self, trace_id: int, records: Iterable[SpanRecord]) -> RemoteAdded | None:
+        """Spans of ``trace_id`` from another process; ``None`` when no open block tracks it."""
+        store = self._stores.get(trace_id)
+        if store is None:
+            return None
+        return store.add_remote(record for record in records if record.trace_id == trace_id)
 
     @property
     def tracked_count(self) -> int:

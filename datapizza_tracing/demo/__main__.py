@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 from ..frontends.context import ContextTracing
 from .agent import TripPlanner
 
 
 def main() -> None:
     planner = TripPlanner()
-    with ContextTracing().trace("trip_planner_demo", display="terminal"):
+    # display=None: DATAPIZZA_TRACING_DISPLAY decides (off shows no report).
+    with ContextTracing().trace("trip_planner_demo"):
         answer = planner.run("Where should I eat pizza tomorrow?", ["Naples", "Rome", "Turin"])
     print(f"\nAgent answer: {answer}")
+    sys.stdout.flush()  # a closed pipe shows here, while it can still be handled
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BrokenPipeError:
+        # The reader stopped reading (`| head`): stop quietly, as command-line tools do. Point stdout at
+        # devnull so that the flush at interpreter exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -13,6 +13,7 @@ from ..analysis.summary import TraceSummary, summarize
 from ..collect.block import TraceBlock
 from ..collect.sdk_spans import to_readable_span
 from ..model.snapshot import TraceSnapshot
+from ..remote.link import RemoteLink
 from ..render.rich.report import rich_report
 from ..storage.files import load_snapshot, load_snapshots, save_snapshot
 from ..views.report import trace_report
@@ -28,9 +29,10 @@ class TraceHandle:
     with the same reading, rendering and comparing methods.
     """
 
-    def __init__(self, block: TraceBlock) -> None:
+    def __init__(self, block: TraceBlock, link: RemoteLink | None = None) -> None:
         self._block: TraceBlock | None = block
         self._final: TraceSnapshot | None = None
+        self._link = link
 
     @classmethod
     def from_snapshot(cls, snapshot: TraceSnapshot) -> TraceHandle:
@@ -38,6 +40,7 @@ class TraceHandle:
         handle = cls.__new__(cls)
         handle._block = None
         handle._final = snapshot
+        handle._link = None
         return handle
 
     @property
@@ -49,6 +52,21 @@ class TraceHandle:
         """The OpenTelemetry trace id as 32 hex characters (as tracing backends show it)."""
         trace_id = self._block.trace_id if self._block is not None else self._final.trace_id  # type: ignore[union-attr]
         return format(trace_id, "032x")
+
+    @property
+    def otlp_endpoint(self) -> str | None:
+        """The receiver of ``trace(receive=...)``, as ``OTEL_EXPORTER_OTLP_ENDPOINT`` takes it."""
+        return self._link.endpoint if self._link is not None else None
+
+    @property
+    def otlp_traces_endpoint(self) -> str | None:
+        """The same receiver's full URL, as ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` takes it."""
+        return self._link.traces_endpoint if self._link is not None else None
+
+    def stop_receiving(self) -> None:
+        """Close the block's receiver now instead of at the end of the grace period."""
+        if self._link is not None and self.finished:
+            self._link.close()
 
     @property
     def finished(self) -> bool:
@@ -69,9 +87,13 @@ class TraceHandle:
         """The finished spans of this block, as OpenTelemetry ``ReadableSpan``s."""
         return [to_readable_span(span) for span in self.snapshot().spans if span.end_ns is not None]
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the trace as OTLP JSON (what collectors accept); ``datapizza_tracing.load`` reads it back."""
-        return save_snapshot(self.snapshot(), path)
+    def save(self, path: str | os.PathLike[str], *, mask_secrets: bool = True) -> Path:
+        """Write the trace as OTLP JSON (what collectors accept); ``datapizza_tracing.load`` reads it back.
+
+        Secrets are masked in the file as in the notebook output (credential-named attributes, keys and
+        passwords inside text); ``mask_secrets=False`` keeps every value as recorded.
+        """
+        return save_snapshot(self.snapshot(), path, mask_secrets=mask_secrets)
 
     def to_dataframe(self) -> Any:
         """A pandas DataFrame, one row per span (needs pandas)."""

@@ -36,9 +36,11 @@ def take_block_metadata(snapshot: TraceSnapshot) -> TraceSnapshot:
     clean = root._replace(
         attributes={k: v for k, v in root.attributes.items() if k not in (DROPPED_KEY, NOTES_KEY)}
     )
+    saved_notes = tuple(str(note) for note in notes) if isinstance(notes, tuple) else ()
     return dataclasses.replace(
         snapshot,
         spans=tuple(clean if span.span_id == root.span_id else span for span in snapshot.spans),
-        dropped_spans=dropped if isinstance(dropped, int) and not isinstance(dropped, bool) else 0,
-        notes=tuple(str(note) for note in notes) if isinstance(notes, tuple) else (),
+        dropped_spans=dropped if type(dropped) is int and dropped > 0 else 0,
+        # The block's saved notes first, then what loading found (repeated span ids, ...).
+        notes=(*saved_notes, *snapshot.notes),
     )

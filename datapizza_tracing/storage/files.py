@@ -20,11 +20,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..analysis.masking import mask_snapshot
 from ..model.build import snapshots_from_records
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
 from .block_metadata import take_block_metadata
-from .otlp_decode import OtlpShapeError, records_from_request
+from .otlp_decode import OtlpShapeError, json_int, records_from_request
 from .otlp_encode import snapshot_to_otlp
 
 
@@ -37,9 +38,15 @@ class TraceFileError(ValueError):
         super().__init__(f"cannot load trace file {self.path!r}: {problem}")
 
 
-def save_snapshot(snapshot: TraceSnapshot, path: str | os.PathLike[str]) -> Path:
-    """Write ``snapshot`` to ``path`` as OTLP JSON (replacing the file atomically); returns the path."""
+def save_snapshot(snapshot: TraceSnapshot, path: str | os.PathLike[str], mask_secrets: bool = True) -> Path:
+    """Write ``snapshot`` to ``path`` as OTLP JSON (replacing the file atomically); returns the path.
+
+    Files get shared like notebooks do, so secrets are masked in them by the rule the views
+    use (``analysis.masking``) unless ``mask_secrets`` is false.
+    """
     target = Path(path)
+    if mask_secrets:
+        snapshot = mask_snapshot(snapshot)
     text = json.dumps(snapshot_to_otlp(snapshot), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     directory = target.parent if str(target.parent) else Path(".")
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
@@ -54,10 +61,19 @@ def save_snapshot(snapshot: TraceSnapshot, path: str | os.PathLike[str]) -> Path
     return target
 
 
+def _parse(text: str, where: str) -> Any:
+    """``json.loads``, its failures ``OtlpShapeError`` (but ``JSONDecodeError``, left to the caller)."""
+    try:
+        # Over-long integer literals become markers the OTLP reader names with their place.
+        return json.loads(text, parse_int=json_int)
+    except RecursionError:
+        raise OtlpShapeError(where, "the JSON is nested too deeply to read") from None
+
+
 def _documents(text: str) -> Iterable[tuple[str, Any]]:
     """(place, parsed JSON) for a single JSON document or for JSON lines."""
     try:
-        yield "", json.loads(text)
+        yield "", _parse(text, "")
         return
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
@@ -66,7 +82,7 @@ def _documents(text: str) -> Iterable[tuple[str, Any]]:
         if not line.strip():
             continue
         try:
-            yield f"line {number}", json.loads(line)
+            yield f"line {number}", _parse(line, f"line {number}")
         except json.JSONDecodeError as error:
             raise OtlpShapeError(f"line {number}", _json_problem(line, error)) from None
 

@@ -58,43 +58,101 @@ def _object(value: Any, where: str) -> Mapping[str, Any]:
     return value
 
 
+# OTLP integers are 64-bit (20 digits at most). Longer ones are refused before Python converts them,
+# which for thousands of digits is slow or, past sys.get_int_max_str_digits(), a bare ValueError.
+MAX_DIGITS = 40
+_MAX_BITS = 133  # 2**133 has 41 digits: an int any wider came from a float or a caller, never from OTLP
+_TIME_LIMIT = 2**64  # fixed64 nanoseconds since the epoch
+MAX_VALUE_DEPTH = 32  # arrays and kvlists inside each other; producers nest a few levels at most
+
+
+class LongNumber:
+    """A JSON number literal too long to convert, kept so the error can name where it stood."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"<a number of {self.digits:,} digits>"
+
+
+def json_int(literal: str) -> int | LongNumber:
+    """``json.loads``'s ``parse_int``: Python's ``int`` for what OTLP can hold, a marker for the rest."""
+    return int(literal) if len(literal) <= MAX_DIGITS + 1 else LongNumber(len(literal.lstrip("-")))
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, cut so that an error message stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}… ({len(text):,} characters)"
+
+
 def _int(value: Any, where: str, what: str) -> int:
+    number: int | None = None
     if isinstance(value, bool):
-        raise OtlpShapeError(where, f"{what} must be an integer, found {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            pass
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise OtlpShapeError(where, f"{what} must be an integer, found {value!r}")
+        pass
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        if len(value.strip()) <= MAX_DIGITS + 1:
+            try:
+                number = int(value)
+            except ValueError:
+                pass
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    if number is None:
+        raise OtlpShapeError(where, f"{what} must be an integer, found {_shown(value)}")
+    if number.bit_length() > _MAX_BITS:
+        raise OtlpShapeError(where, f"{what} {_shown(value)} has more digits than an OTLP integer")
+    return number
+
+
+def _time(value: Any, where: str, what: str) -> int:
+    """Nanoseconds since the epoch: OTLP's unsigned 64-bit ``fixed64``."""
+    number = _int(value, where, what)
+    if not 0 <= number < _TIME_LIMIT:
+        raise OtlpShapeError(where, f"{what} {number} is outside 0 to 2**64 - 1 nanoseconds")
+    return number
 
 
 def _id(value: Any, size: int, where: str, what: str, required: bool) -> int:
-    """A trace id (16 bytes) or span id (8 bytes): hex as OTLP JSON says, base64 as some producers write."""
+    """A trace id (16 bytes) or span id (8 bytes): hex as OTLP JSON says, base64 as some producers write.
+
+    All zeros is W3C's invalid id: as a parent it means "no parent", as a span's own id it is refused.
+    """
     if value in (None, ""):
         if required:
             raise OtlpShapeError(where, f"{what} is missing")
         return 0
+    number: int | None = None
     if isinstance(value, str):
         if len(value) == size * 2:
             try:
-                return int(value, 16)
+                number = int(value, 16)
             except ValueError:
                 pass
-        try:
-            raw = base64.b64decode(value, validate=True)
-        except ValueError:
-            raw = b""
-        if len(raw) == size:
-            return int.from_bytes(raw, "big")
-    raise OtlpShapeError(where, f"{what} {value!r} is not {size * 2} hex digits")
+        if number is None:
+            try:
+                raw = base64.b64decode(value, validate=True)
+            except ValueError:
+                raw = b""
+            if len(raw) == size:
+                number = int.from_bytes(raw, "big")
+    if number is None:
+        raise OtlpShapeError(where, f"{what} {_shown(value)} is not {size * 2} hex digits")
+    if number == 0 and required:
+        raise OtlpShapeError(where, f"{what} is all zeros, which OTLP calls invalid")
+    return number
 
 
-def _value(value: Any, where: str) -> Any:
+class _TooDeep(OtlpShapeError):
+    """Values nested past ``MAX_VALUE_DEPTH``: named once, at the outermost attribute."""
+
+
+def _value(value: Any, where: str, depth: int = 0) -> Any:
     value = _object(value, where)
     text = value.get("stringValue")
     if type(text) is str:  # the common case first: one lookup
@@ -102,7 +160,12 @@ def _value(value: Any, where: str) -> Any:
     if "stringValue" in value or "string_value" in value:
         return str(_field(value, "stringValue", "string_value"))
     if "boolValue" in value or "bool_value" in value:
-        return bool(_field(value, "boolValue", "bool_value"))
+        flag = _field(value, "boolValue", "bool_value")
+        if isinstance(flag, bool):
+            return flag
+        if flag in ("true", "false"):  # some protobuf JSON writers quote booleans
+            return flag == "true"
+        raise OtlpShapeError(where, f"boolValue must be true or false, found {_shown(flag)}")
     if "intValue" in value or "int_value" in value:
         return _int(_field(value, "intValue", "int_value"), where, "intValue")
     if "doubleValue" in value or "double_value" in value:
@@ -110,16 +173,20 @@ def _value(value: Any, where: str) -> Any:
         try:
             return float(raw)  # also "NaN", "Infinity", "-Infinity"
         except (TypeError, ValueError):
-            raise OtlpShapeError(where, f"doubleValue must be a number, found {raw!r}") from None
+            raise OtlpShapeError(where, f"doubleValue must be a number, found {_shown(raw)}") from None
+    if depth >= MAX_VALUE_DEPTH and any(
+        key in value for key in ("arrayValue", "array_value", "kvlistValue", "kvlist_value")
+    ):
+        raise _TooDeep(where, f"attribute values nested more than {MAX_VALUE_DEPTH} levels deep")
     if "arrayValue" in value or "array_value" in value:
         array = _object(_field(value, "arrayValue", "array_value"), where)
         items = array.get("values", [])
         if not isinstance(items, list):
             raise OtlpShapeError(where, "arrayValue.values must be a list")
-        return tuple(_value(item, f"{where}[{i}]") for i, item in enumerate(items))
+        return tuple(_value(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(items))
     if "kvlistValue" in value or "kvlist_value" in value:
         kvlist = _object(_field(value, "kvlistValue", "kvlist_value"), where)
-        return _attributes(kvlist.get("values", []), where)
+        return _attributes(kvlist.get("values", []), where, depth + 1)
     if "bytesValue" in value or "bytes_value" in value:
         try:
             return base64.b64decode(_field(value, "bytesValue", "bytes_value"))
@@ -128,7 +195,7 @@ def _value(value: Any, where: str) -> Any:
     return None  # an empty AnyValue
 
 
-def _attributes(items: Any, where: str) -> dict[str, Any]:
+def _attributes(items: Any, where: str, depth: int = 0) -> dict[str, Any]:
     if not isinstance(items, list):
         raise OtlpShapeError(
             where, f"attributes must be a list of {{key, value}}, found {type(items).__name__}"
@@ -141,7 +208,11 @@ def _attributes(items: Any, where: str) -> dict[str, Any]:
         if not isinstance(key, str):
             raise OtlpShapeError(f"{where}.attributes[{i}]", "attribute without a string 'key'")
         try:
-            value = _value(item.get("value", {}), "")
+            value = _value(item.get("value", {}), "", depth)
+        except _TooDeep as problem:
+            if depth:
+                raise
+            raise OtlpShapeError(f"{where}.attributes[{i}] ({key})", problem.problem) from None
         except OtlpShapeError as problem:
             inner = f"{problem.where}: " if problem.where else ""
             raise OtlpShapeError(f"{where}.attributes[{i}] ({key})", inner + problem.problem) from None
@@ -167,14 +238,14 @@ def _span(raw: Any, where: str, resource: Resource, scope: InstrumentationScope 
     start = _field(span, "startTimeUnixNano", "start_time_unix_nano")
     if start is None:
         raise OtlpShapeError(where, "startTimeUnixNano is missing")
-    start_ns = _int(start, where, "startTimeUnixNano")
-    end_ns = _int(_field(span, "endTimeUnixNano", "end_time_unix_nano", 0), where, "endTimeUnixNano")
+    start_ns = _time(start, where, "startTimeUnixNano")
+    end_ns = _time(_field(span, "endTimeUnixNano", "end_time_unix_nano", 0), where, "endTimeUnixNano")
     status = _object(span.get("status") or {}, f"{where}.status")
     kind = _enum(span.get("kind", 0), _KIND_NAMES, where, "kind")
     events = tuple(
         SpanEvent(
             str(_object(event, f"{where}.events[{i}]").get("name", "")),
-            _int(_field(event, "timeUnixNano", "time_unix_nano", 0), f"{where}.events[{i}]", "timeUnixNano"),
+            _time(_field(event, "timeUnixNano", "time_unix_nano", 0), f"{where}.events[{i}]", "timeUnixNano"),
             _attributes(event.get("attributes", []), f"{where}.events[{i}]"),
         )
         for i, event in enumerate(_list(span, "events", "events", where))
@@ -222,8 +293,17 @@ def _scope(raw: Any, where: str) -> InstrumentationScope | None:
         return None
     attributes = _attributes(scope.get("attributes", []), where)
     return InstrumentationScope(
-        str(scope.get("name", "")), scope.get("version") or None, None, attributes or None
+        str(scope.get("name", "")), _string(scope.get("version"), where, "version"), None, attributes or None
     )
+
+
+def _string(value: Any, where: str, what: str) -> str | None:
+    """An optional string field (a version, a schema URL): absent or empty is ``None``."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise OtlpShapeError(where, f"{what} must be a string, found {_shown(value)}")
+    return value
 
 
 def records_from_request(request: Any, where: str = "") -> list[SpanRecord]:
@@ -240,7 +320,7 @@ def records_from_request(request: Any, where: str = "") -> list[SpanRecord]:
         resource_json = _object(resource_spans.get("resource") or {}, f"{at}.resource")
         resource = Resource(
             _attributes(resource_json.get("attributes", []), f"{at}.resource"),
-            _field(resource_spans, "schemaUrl", "schema_url"),
+            _string(_field(resource_spans, "schemaUrl", "schema_url"), at, "schemaUrl"),
         )
         scope_lists = _field(resource_spans, "scopeSpans", "scope_spans")
         scope_key, scope_field = "scopeSpans", "scope"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from opentelemetry.sdk.resources import Resource
@@ -97,12 +97,20 @@ def _scope_json(scope: InstrumentationScope | None) -> dict[str, Any]:
 def snapshot_to_otlp(snapshot: TraceSnapshot) -> dict[str, Any]:
     """The snapshot as one ``ExportTraceServiceRequest`` (a plain JSON-ready dict)."""
     extra = block_metadata(snapshot)
+    return records_to_otlp(snapshot.spans, {snapshot.root_span_id: extra})
+
+
+def records_to_otlp(
+    spans: Iterable[SpanRecord], extra: Mapping[int, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Spans as one ``ExportTraceServiceRequest``; ``extra`` adds attributes to spans by span id."""
+    extra = extra or {}
     # Spans of one provider share one Resource object and one scope object per tracer.
     groups: dict[int, tuple[Resource | None, dict[int, tuple[InstrumentationScope | None, list]]]] = {}
-    for span in snapshot.spans:
+    for span in spans:
         resource_group = groups.setdefault(id(span.resource), (span.resource, {}))[1]
         scope_group = resource_group.setdefault(id(span.scope), (span.scope, []))[1]
-        scope_group.append(_span_json(span, extra if span.span_id == snapshot.root_span_id else {}))
+        scope_group.append(_span_json(span, extra.get(span.span_id, {})))
     return {
         "resourceSpans": [
             {

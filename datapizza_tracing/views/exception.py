@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..analysis.errors import ExceptionInfo, Frame
-from .masking import scrub_text
+from ..analysis.masking import scrub_text
 from .text import elided, multi_line, one_line
 
 MESSAGE_LIMIT = 2_000

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from ..analysis.critical_steps import critical_steps
 from ..analysis.errors import SpanError, span_errors
+from ..analysis.masking import scrub_text
 from ..analysis.self_time import self_times
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
+from ..model.span_graph import ancestors
 from .exception import ExceptionView, exception_view
-from .masking import scrub_text
 from .table import Cell, Column, TableView, cells
 from .text import DURATION_WIDTH, elided, format_duration, more_line, multi_line, one_line, plural
 from .tone import Part
@@ -86,15 +87,8 @@ def _error_view(error: SpanError) -> ErrorView:
     return ErrorView((Part(headline, "error"),), tuple(where), exception)
 
 
-def _where(span: SpanRecord, parents: dict[int, SpanRecord]) -> str:
-    chain: list[SpanRecord] = []
-    seen = {span.span_id}
-    parent = parents.get(span.parent_id)
-    while parent is not None and parent.span_id not in seen:
-        chain.append(parent)
-        seen.add(parent.span_id)
-        parent = parents.get(parent.parent_id)
-    chain.reverse()
+def _where(span: SpanRecord, by_id: dict[int, SpanRecord]) -> str:
+    chain = ancestors(span, by_id)[::-1]
     if not chain:
         return "the block itself"
     if len(chain) > PATH_SHOWN:

@@ -24,10 +24,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..analysis.cost import display_price_table, price_of
+from ..analysis.services import other_service, resource_service
 from ..analysis.summary import TokenUsage
 from ..analysis.vocabulary import USAGE_KEYS, llm_call
 from ..collect.block import TraceBlock
 from ..model.record import ERROR, SpanRecord
+from ..model.span_graph import ancestors
 from .panel import ROW_MESSAGE_LIMIT, error_message
 from .text import elided, format_cost, format_count, format_duration, one_line, plural, tokens_label
 from .tone import Part
@@ -108,6 +110,8 @@ class LiveProgress:
         self._latest: deque[SpanRecord] = deque(maxlen=FINISHED_LINES)
         self._tokens: dict[str, TokenUsage] = {}
         self._errors = 0
+        # The block's own service: spans of any other (sent from elsewhere) are marked with theirs.
+        self._own_service = resource_service(getattr(block.root, "resource", None))
 
     @property
     def finished_count(self) -> int:
@@ -153,7 +157,7 @@ class LiveProgress:
         """The live view's content now."""
         now = now_ns if now_ns is not None else time.time_ns()
         running_lines = self._running_lines(running, now)
-        finished_lines = [self._finished_line(span) for span in reversed(self._latest)]
+        finished_lines = [self._finished_line(span, self._own_service) for span in reversed(self._latest)]
         span_count = self._cursor + len(running)
         shown = min(len(running_lines), RUNNING_LINES) + min(len(finished_lines), FINISHED_LINES)
         return LiveFrame(
@@ -178,13 +182,7 @@ class LiveProgress:
         leaves = sorted((span for span in running if span.span_id not in parents), key=lambda s: s.start_ns)
         lines = []
         for leaf in leaves[-RUNNING_LINES:]:
-            path = [leaf]
-            seen = {leaf.span_id}
-            parent = by_id.get(leaf.parent_id)
-            while parent is not None and parent.span_id not in seen:
-                path.append(parent)
-                seen.add(parent.span_id)
-                parent = by_id.get(parent.parent_id)
+            path = [leaf, *ancestors(leaf, by_id)]
             names = [elided(one_line(span.name), NAME_LIMIT) for span in reversed(path)]
             if len(names) > PATH_NAMES:
                 names = [names[0], "…", *names[-(PATH_NAMES - 2) :]]
@@ -193,9 +191,12 @@ class LiveProgress:
         return lines
 
     @staticmethod
-    def _finished_line(span: SpanRecord) -> LiveLine:
+    def _finished_line(span: SpanRecord, own_service: str | None) -> LiveLine:
         seconds = (span.end_ns - span.start_ns) / 1e9 if span.end_ns is not None else 0.0
         name = elided(one_line(span.name), NAME_LIMIT)
+        service = other_service(span, own_service)
+        if service is not None:  # the same mark as the span tree's
+            name += f" @{elided(one_line(service), NAME_LIMIT)}"
         if span.is_error:
             return LiveLine(
                 f"✗ {name}: {error_message(span, ROW_MESSAGE_LIMIT)}", format_duration(seconds), "error"

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from .. import config
 from ..analysis.cost import CostBreakdown, cost_breakdown
+from ..analysis.masking import scrub_text
 from ..analysis.summary import TokenUsage, TraceSummary
 from ..model.record import SpanRecord
-from .masking import scrub_text
 from .table import Cell, Column, TableView, cells
 from .text import elided, format_cost, format_count, format_duration, one_line, plural
 from .tone import Part

@@ -16,10 +16,10 @@ from typing import Any
 
 from ..analysis.conversation import Conversation, Message, conversation
 from ..analysis.errors import exception_of
+from ..analysis.masking import MASK, Masker, scrub_text
 from ..analysis.vocabulary import INPUT_KEYS, OUTPUT_KEYS
 from ..model.record import SpanRecord
 from .exception import ExceptionView, exception_view
-from .masking import MASK, Masker, scrub_text
 from .text import format_duration, more_line, multi_line, one_line, truncated
 
 IO_KEYS = (*INPUT_KEYS, "memory", *OUTPUT_KEYS)
@@ -90,6 +90,8 @@ def value_text(value: Any, pretty_json: bool = False) -> str:
         return value
     if isinstance(value, (list, tuple)):
         return json.dumps(list(value), ensure_ascii=False, default=str)
+    if isinstance(value, Mapping):  # a kvlist value from a loaded file
+        return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
 
 
@@ -139,20 +141,26 @@ def _attribute_row(key: str, value: Any, masker: Masker) -> DetailRow:
     if masker.is_secret_key(key):
         return DetailRow(one_line(key), "", masked=True)
     is_io = key in _IO_KEY_SET
+    if not isinstance(value, str):
+        value = masker.mask_value(key, value)  # mappings inside are judged key by key
     text = value_text(value, pretty_json=is_io)
     limit = IO_VALUE_LIMIT if is_io else VALUE_LIMIT
     shown = masker.display_value(key, text[: limit + _SCRUB_MARGIN])[:limit]
     return DetailRow(one_line(key), multi_line(shown), more_chars=max(len(text) - limit, 0))
 
 
+def _event_value(key: str, value: Any, masker: Masker) -> str:
+    if masker.is_secret_key(key):
+        return MASK
+    text = truncated(value_text(masker.mask_value(key, value)), VALUE_LIMIT + _SCRUB_MARGIN)[0]
+    return masker.display_value(key, text)[:VALUE_LIMIT]
+
+
 def _event_row(span: SpanRecord, index: int, masker: Masker) -> DetailRow:
     event = span.events[index]
     at = format_duration(max(event.timestamp_ns - span.start_ns, 0) / 1e9)
     details = "; ".join(
-        f"{key}={MASK}"
-        if masker.is_secret_key(key)
-        else f"{key}={masker.display_value(key, truncated(value_text(value), VALUE_LIMIT)[0])}"
-        for key, value in event.attributes.items()
+        f"{key}={_event_value(key, value, masker)}" for key, value in event.attributes.items()
     )
     shown, more = truncated(details, IO_VALUE_LIMIT)
     return DetailRow(f"event {one_line(event.name)} +{at}", multi_line(shown), more_chars=more)

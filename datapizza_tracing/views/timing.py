@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..analysis.timing import span_timings
+from ..analysis.timing import SpanTiming, span_timings
 from ..model.snapshot import TraceSnapshot
 from .table import Cell, Column, TableView, cells
 from .text import DURATION_WIDTH, format_count, format_duration, more_line, one_line
@@ -20,8 +20,31 @@ COLUMNS = (
 )
 
 
+def _row(row: SpanTiming, indent: str) -> tuple[Cell, ...]:
+    return cells(
+        Cell(indent + one_line(row.name), "llm" if row.calls else "plain"),
+        format_count(row.count),
+        format_duration(row.self_s),
+        format_duration(row.total_s) + ("…" if row.running else ""),
+        format_duration(row.mean_s),
+        format_duration(row.max_s),
+        Cell(format_count(row.errors), "error") if row.errors else Cell("0", "muted"),
+    )
+
+
+def _by_service(rows: list[SpanTiming]) -> list[tuple[str | None, list[SpanTiming]]]:
+    """The block's own rows first, then one group per other service; ranked order kept inside each."""
+    groups: dict[str | None, list[SpanTiming]] = {None: []}
+    for row in rows:
+        groups.setdefault(row.service, []).append(row)
+    return [(service, group) for service, group in groups.items() if group]
+
+
 def timing_table(snapshot: TraceSnapshot, limit: int = TIMING_ROWS) -> TableView | None:
-    """The table, or ``None`` for a lone root span (its one row would repeat the panel's Duration)."""
+    """The table, or ``None`` for a lone root span (its one row would repeat the panel's Duration).
+
+    Rows of spans other services made come last, grouped under each service's name.
+    """
     if len(snapshot.spans) < 2:
         return None
     timings = span_timings(snapshot)
@@ -30,18 +53,11 @@ def timing_table(snapshot: TraceSnapshot, limit: int = TIMING_ROWS) -> TableView
     telling = sorted((row for row in timings[limit:] if row.errors or row.calls), key=lambda row: -row.errors)
     chosen = set(map(id, telling[:TELLING_ROWS]))
     shown = [row for index, row in enumerate(timings) if index < limit or id(row) in chosen]
-    rows = tuple(
-        cells(
-            Cell(one_line(row.name), "llm" if row.calls else "plain"),
-            format_count(row.count),
-            format_duration(row.self_s),
-            format_duration(row.total_s) + ("…" if row.running else ""),
-            format_duration(row.mean_s),
-            format_duration(row.max_s),
-            Cell(format_count(row.errors), "error") if row.errors else Cell("0", "muted"),
-        )
-        for row in shown
-    )
+    rows: list[tuple[Cell, ...]] = []
+    for service, group in _by_service(shown):
+        if service is not None:  # spans another service made: a group of their own, under its name
+            rows.append((Cell(f"@{one_line(service)}", "muted"), *(Cell("") for _ in COLUMNS[1:])))
+        rows.extend(_row(row, indent="  " if service is not None else "") for row in group)
     hidden = len(timings) - len(shown)
     title = "Time by span name (own time first)"
-    return TableView(title, COLUMNS, rows, more_line(hidden, "span name") if hidden > 0 else None)
+    return TableView(title, COLUMNS, tuple(rows), more_line(hidden, "span name") if hidden > 0 else None)

@@ -20,15 +20,16 @@ from dataclasses import dataclass, field
 from .. import config
 from ..analysis.critical_path import critical_path_ids
 from ..analysis.critical_steps import critical_steps
+from ..analysis.masking import Masker
 from ..analysis.names import family_label, name_family
 from ..analysis.roles import ROLES, span_role
 from ..analysis.rollup import NO_ROLLUP, Rollup, call_costs, rollups
 from ..analysis.self_time import self_times
+from ..analysis.services import other_service, own_service
 from ..analysis.tree import SpanNode, build_tree
 from ..analysis.vocabulary import llm_call, span_kind
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from .masking import Masker
 from .panel import ROW_MESSAGE_LIMIT, error_message
 from .span_details import DetailsBudget, SpanDetails, has_details, span_details
 from .text import format_cost, format_count, format_duration, more_line, one_line, plural
@@ -69,6 +70,7 @@ class WaterfallRow:
     critical: bool
     bar: Bar
     span: SpanRecord | None  # None for a group row
+    service: str | None = None  # the service that made the span(s), when it is not the block's own
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ class _Builder:
         self.shown = 0
         self.folded = 0  # spans inside group members a group leaves out
         self.tones: set[str] = set()
+        self.own_service = own_service(snapshot)
 
     # -- rows -------------------------------------------------------------------
     def _bar(self, start_ns: int, end_ns: int, tone: str, critical: bool) -> Bar:
@@ -218,6 +221,7 @@ class _Builder:
             critical=critical,
             bar=self._bar(span.start_ns, end, tone, critical),
             span=span,
+            service=self._service(span),
         )
 
     def group_row(self, members: list[SpanNode], depth: int) -> WaterfallRow:
@@ -262,7 +266,16 @@ class _Builder:
             critical=critical,
             bar=self._bar(start, end, tone, critical),
             span=None,
+            service=self._group_service(spans),
         )
+
+    def _service(self, span: SpanRecord) -> str | None:
+        service = other_service(span, self.own_service)
+        return one_line(service) if service is not None else None
+
+    def _group_service(self, spans: list[SpanRecord]) -> str | None:
+        services = {self._service(span) for span in spans}
+        return services.pop() if len(services) == 1 else None
 
     def details(self, span: SpanRecord) -> SpanDetails | None:
         return span_details(span, self.masker, self.budget) if has_details(span) else None

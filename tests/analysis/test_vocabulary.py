@@ -132,3 +132,52 @@ def test_an_agent_span_carrying_the_sum_of_its_calls_is_not_counted_again() -> N
 def test_sibling_calls_under_a_span_without_usage_both_count() -> None:
     handle = _traced([("agent", {"type": "agent"}, [("call 1", GENAI, []), ("call 2", GENAI, [])])])
     assert dict(handle.summary().usage) == {"gpt-5-mini": TokenUsage(240, 90, 128, 40, 2)}
+
+
+BAD_FIGURES = [float("nan"), float("inf"), float("-inf"), "Infinity", "1e400", "NaN", -40,
+               "lots", True, 2**70]
+
+
+@pytest.mark.parametrize("bad", BAD_FIGURES, ids=repr)
+@pytest.mark.parametrize(
+    "attributes, prompt_key",
+    [
+        (GENAI, "gen_ai.usage.input_tokens"),
+        (GENAI_DEPRECATED, "gen_ai.usage.prompt_tokens"),
+        (OPENINFERENCE, "llm.token_count.prompt"),
+        (DATAPIZZA, "prompt_tokens_used"),
+    ],
+    ids=["genai", "genai-deprecated", "openinference", "datapizza"],
+)
+def test_a_span_attribute_that_is_no_token_count_is_not_counted_and_the_summary_says_so(
+    attributes: Mapping[str, Any], prompt_key: str, bad: Any
+) -> None:
+    from datapizza_tracing.analysis.summary import summarize
+    from datapizza_tracing.analysis.vocabulary import llm_call
+    from tests.support.records import snapshot, span
+
+    call = llm_call({**attributes, prompt_key: bad})
+    assert call is not None and call.ignored_values == 1
+    assert call.prompt_tokens == call.cached_tokens + call.cache_write_tokens  # the bad figure counts 0
+    good = span(2, 1, 1, 2, "call")._replace(attributes={**attributes, prompt_key: bad})
+    summary = summarize(snapshot(span(1, 0, 0, 10, "root"), good))
+    assert "1 usage value ignored (not finite, non-negative numbers)" in summary.notes
+    assert all(type(u.prompt_tokens) is int for u in summary.usage.values())
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"gen_ai.request.model": "m", "gen_ai.usage.input_tokens": 5, "gen_ai.usage.output_tokens": 2,
+         "gen_ai.usage.raw": '{"completion_tokens_details": {"reasoning_tokens": NaN}}'},
+        {"mlflow.llm.model": '"m"', "mlflow.chat.tokenUsage": '{"input_tokens": 5, "output_tokens": 2, '
+         '"cache_read_input_tokens": Infinity}'},
+    ],
+    ids=["logfire raw usage", "mlflow usage json"],
+)
+def test_bad_figures_inside_usage_json_are_not_counted(attributes: Mapping[str, Any]) -> None:
+    from datapizza_tracing.analysis.vocabulary import llm_call
+
+    call = llm_call(attributes)
+    assert call is not None and (call.prompt_tokens, call.completion_tokens) == (5, 2)
+    assert call.ignored_values == 1 and call.cached_tokens == call.thinking_tokens == 0

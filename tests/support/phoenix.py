@@ -111,14 +111,7 @@ class PhoenixServer:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
 
     def _healthy(self) -> bool:
         try:
@@ -155,3 +148,15 @@ class PhoenixServer:
                 return spans
             time.sleep(0.2)
         return spans
+
+
+def stop_process(process: subprocess.Popen | None) -> None:
+    """Terminate a server process that may still run, killing it if it ignores that (bounded waits)."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

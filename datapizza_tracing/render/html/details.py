@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ...analysis.masking import MASK
 from ...views.exception import ExceptionView
-from ...views.masking import MASK
 from ...views.span_details import ConversationView, MessageView, SpanDetails
 from ...views.text import plural
 from .style import (

@@ -65,6 +65,8 @@ def _label(row: WaterfallRow, expandable: bool) -> str:
     if row.badge:
         tone = "llm" if row.bar.tone == "llm" and row.count == 1 else "muted"
         parts.append(f' <span style="{TONE_STYLES[tone]}">{esc(row.badge)}</span>')
+    if row.service:
+        parts.append(f' <span style="{TONE_STYLES["muted"]}" title="service">@{esc(row.service)}</span>')
     if row.errors_inside:
         parts.append(
             f' <span style="{ERROR_STYLE}" title="failed spans inside">✗{row.errors_inside:,}</span>'

@@ -93,6 +93,8 @@ def _label(line: _Line, room: int) -> Text:
         label.append(
             f" {row.badge}", style=TONE_STYLES["llm"] if row.bar.tone == "llm" and row.count == 1 else "dim"
         )
+    if row.service:
+        label.append(f" @{row.service}", style=TONE_STYLES["muted"])
     if row.errors_inside:
         label.append(f" ✗{row.errors_inside:,}", style=TONE_STYLES["error"])
     if row.error is not None:

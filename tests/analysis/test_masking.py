@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
+from datapizza_tracing.analysis.masking import MASK, Masker, scrub_text
 from datapizza_tracing.model.record import ERROR, SpanEvent
-from datapizza_tracing.views.masking import MASK, Masker, scrub_text
 from tests.support.html_check import assert_safe
 from tests.support.records import BASE_NS, snapshot, span
 from tests.support.rendering import notebook_bundle, report_html
@@ -111,3 +114,71 @@ def test_credentials_in_error_messages_are_masked_in_html_and_text() -> None:
     for mime in ("text/html", "text/plain"):
         assert "SECRETabcdefghijklmnop" not in bundle[mime]
         assert "Incorrect API key provided:" in bundle[mime]
+
+
+BASIC = base64.b64encode(b"app:SECRET-BASIC-PASSWORD").decode()
+AWS_KEY = "AKIAQWERTYUIOPASDFGH"
+GOOGLE_KEY = "AIza" + "SyD-SECRETSECRETSECRETSECRET1234567"  # AIza + 35 characters
+
+
+def _html_and_text(attributes: dict, message: str | None = None) -> tuple[str, str]:
+    status = ERROR if message else 0
+    snap = snapshot(span(1, 0, 0, 1), span(2, 1, 0, 1, attributes=attributes, status=status, message=message))
+    bundle = notebook_bundle(snap)
+    assert_safe(bundle["text/html"])
+    return bundle["text/html"], bundle["text/plain"]
+
+
+def test_a_secret_header_inside_a_nested_mapping_is_masked_and_its_siblings_kept() -> None:
+    # A kvlistValue from a loaded file: {"headers": {"Authorization": "Basic …"}}.
+    headers = {"Authorization": f"Basic {BASIC}", "Accept": "text/csv"}
+    html, _ = _html_and_text({"http.request": {"headers": headers}})
+    assert BASIC not in html and "text/csv" in html and MASK in html
+
+
+def test_an_api_key_field_inside_captured_client_input_json_is_masked() -> None:
+    messages = [{"role": "user", "content": "hi"}]
+    captured = json.dumps({"model": "gpt-4o-mini", "api_key": "SECRET-IN-INPUT-JSON", "messages": messages})
+    html, _ = _html_and_text({"input": captured, "other": json.dumps({"password": "SECRET-PW-JSON"})})
+    assert "SECRET-IN-INPUT-JSON" not in html and "SECRET-PW-JSON" not in html
+    assert "gpt-4o-mini" in html
+
+
+def test_the_password_of_a_connection_string_is_masked_and_the_rest_of_it_kept() -> None:
+    html, text = _html_and_text(
+        {"db.connection_string": "postgresql+psycopg://orders_app:SECRET-DB-PASSWORD@db.internal:5432/orders"},
+        message="could not connect to redis://:SECRET-REDIS-PASSWORD@cache:6379/0",
+    )
+    for output in (html, text):
+        assert "SECRET-DB-PASSWORD" not in output and "SECRET-REDIS-PASSWORD" not in output
+    assert "orders_app:" in html and "@db.internal:5432/orders" in html
+
+
+def test_cloud_keys_and_basic_credentials_in_captured_output_are_masked_in_both_outputs() -> None:
+    output = f"use {AWS_KEY} and {GOOGLE_KEY}; send Authorization: Basic {BASIC}"
+    html, text = _html_and_text({"output": output}, message=f"denied for {AWS_KEY} with Basic {BASIC}")
+    for output_text in (html, text):
+        for secret in (AWS_KEY, GOOGLE_KEY, BASIC):
+            assert secret not in output_text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a basic understanding of the bearer of news",
+        "Basic principles apply",
+        "https://example.com:8080/a@b",
+        "max_tokens=512 and prompt_tokens: 12",
+        "AuthenticationError: Incorrect API key provided",
+        '{"model": "gpt-4o-mini", "tokens": 5}',
+    ],
+)
+def test_text_without_credentials_is_left_as_it_is(text: str) -> None:
+    assert scrub_text(text) == text
+
+
+def test_extra_key_fragments_mask_fields_inside_text_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATAPIZZA_TRACING_MASK_KEYS", "ssn")
+    masker = Masker()
+    assert "123-45-6789" not in masker.scrub('{"patient_ssn": "123-45-6789", "name": "Ann"}')
+    assert "Ann" in masker.scrub('{"patient_ssn": "123-45-6789", "name": "Ann"}')
