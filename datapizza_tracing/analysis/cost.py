@@ -28,6 +28,7 @@ from typing import Any
 from .. import config
 from ..config import ConfigError
 from .summary import TokenUsage
+from .vocabulary import LlmCall
 
 PER_TOKENS = 1_000_000
 
@@ -41,7 +42,8 @@ class ModelPrice:
     output: float
     cache_write_input: float | None = None  # None: billed as input
 
-    def cost(self, usage: TokenUsage) -> float:
+    def cost(self, usage: TokenUsage | LlmCall) -> float:
+        """The cost of one call or of a sum of calls (both carry the same token figures)."""
         cached = min(usage.cached_tokens, usage.prompt_tokens)
         written = min(usage.cache_write_tokens, usage.prompt_tokens - cached)
         uncached = usage.prompt_tokens - cached - written

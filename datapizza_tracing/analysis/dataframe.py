@@ -6,7 +6,7 @@ from typing import Any
 
 from ..model.snapshot import TraceSnapshot
 from .cost import price_of, price_table
-from .summary import TokenUsage, counted_calls
+from .summary import TokenUsage, snapshot_calls
 from .vocabulary import llm_call, model_name, span_kind
 
 _STATUS = ("UNSET", "OK", "ERROR")
@@ -28,7 +28,7 @@ def spans_dataframe(snapshot: TraceSnapshot) -> Any:
     except ImportError:
         raise ImportError("to_dataframe() needs pandas, which is not installed: pip install pandas") from None
     prices, _ = price_table()
-    counted = counted_calls(snapshot.spans)
+    counted = snapshot_calls(snapshot)
     rows = []
     for span in snapshot.spans:
         call = llm_call(span.attributes)

@@ -8,13 +8,15 @@ than the block did.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..model.snapshot import TraceSnapshot
 from .cost import ModelPrice, display_price_table, price_of
 from .errors import span_errors
-from .summary import TokenUsage, counted_calls
+from .summary import TokenUsage, snapshot_calls
+from .tree import tree_parents
 from .vocabulary import LlmCall
 
 
@@ -29,7 +31,7 @@ class Rollup:
 def call_cost(call: LlmCall, table: Mapping[str, ModelPrice]) -> float | None:
     """One call's cost in USD, or ``None`` when its model has no price."""
     price = price_of(call.model, table)
-    return price.cost(TokenUsage.of(call)) if price is not None else None
+    return price.cost(call) if price is not None else None
 
 
 def call_costs(snapshot: TraceSnapshot) -> dict[int, float | None]:
@@ -39,7 +41,13 @@ def call_costs(snapshot: TraceSnapshot) -> dict[int, float | None]:
 
 def _call_costs(snapshot: TraceSnapshot) -> dict[int, float | None]:
     table, _ = display_price_table()
-    return {span_id: call_cost(call, table) for span_id, call in counted_calls(snapshot.spans).items()}
+    prices: dict[str, ModelPrice | None] = {}  # a trace names few models: look each up once
+    costs: dict[int, float | None] = {}
+    for span_id, call in snapshot_calls(snapshot).items():
+        model = call.model
+        price = prices[model] if model in prices else prices.setdefault(model, price_of(model, table))
+        costs[span_id] = price.cost(call) if price is not None else None
+    return costs
 
 
 NO_ROLLUP = Rollup(TokenUsage(), 0.0, 0, 0)
@@ -54,35 +62,55 @@ def rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
 
 
 def _rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
-    calls = counted_calls(snapshot.spans)
+    calls = snapshot_calls(snapshot)
     costs = call_costs(snapshot)
-    parent_of: dict[int, int] = {}
-    for span in snapshot.spans:
-        parent_of.setdefault(span.span_id, span.parent_id)  # a repeated id keeps its first record
-    root = snapshot.root_span_id
+    parents = tree_parents(snapshot)  # as the tree shows them: orphans under the root, cycles cut
     # An exception counts once, where it was raised (see errors.span_errors), not in every span it failed.
     failed = {error.origin.span_id for error in span_errors(snapshot)}
-    # Only spans with a call or a failure contribute; each adds itself to every ancestor. A
-    # trace has few of them and shallow trees, so this beats a pass over every span.
-    totals: dict[int, list] = {}  # span id -> [usage, cost, unpriced, errors]
+    # Only spans with a call or a failure, and their ancestors, have totals. Each span's own figures
+    # first, as plain numbers (a TokenUsage per addition would be one object per span and ancestor):
+    # span id -> [prompt, completion, cached, thinking, calls, cache write, cost, unpriced, errors].
+    totals: dict[int, list] = {}
+    depth = {0: -1}  # of every span with totals and every ancestor of one; 0 stands above the root
     for span_id in calls.keys() | failed:
+        if span_id not in parents:  # a later copy of a repeated span id
+            continue
         call = calls.get(span_id)
         price = costs.get(span_id)
-        usage = TokenUsage.of(call) if call is not None else None
+        tokens = _token_figures(call) if call is not None else _NO_TOKENS
         unpriced = 1 if call is not None and price is None else 0
-        error = 1 if span_id in failed else 0
-        node, seen = span_id, set()
-        while node in parent_of and node not in seen:
-            seen.add(node)
-            entry = totals.get(node)
-            if entry is None:
-                entry = totals[node] = [TokenUsage(), 0.0, 0, 0]
-            if usage is not None:
-                entry[0] = entry[0] + usage
-            entry[1] += price or 0.0
-            entry[2] += unpriced
-            entry[3] += error
-            parent = parent_of[node]
-            # Orphans (their parent dropped or unseen) hang under the root, as in the tree.
-            node = parent if parent in parent_of else (root if node != root else 0)
-    return {span_id: Rollup(*values) for span_id, values in totals.items()}
+        totals[span_id] = [*tokens, price or 0.0, unpriced, int(span_id in failed)]
+        path = []
+        node = span_id
+        while node not in depth:
+            path.append(node)
+            node = parents[node]
+        for steps, visited in enumerate(reversed(path), 1):
+            depth[visited] = depth[node] + steps
+    # Then deepest first, each span's totals into its parent's: one addition per span.
+    for node in sorted(depth, key=depth.__getitem__, reverse=True):
+        entry = totals.get(node)
+        parent = parents.get(node, 0)
+        if entry is None or not parent:
+            continue
+        above = totals.get(parent)
+        if above is None:
+            totals[parent] = entry.copy()
+        else:
+            above[:] = map(operator.add, above, entry)
+    return {span_id: Rollup(TokenUsage(*entry[:6]), *entry[6:]) for span_id, entry in totals.items()}
+
+
+_NO_TOKENS = (0, 0, 0, 0, 0, 0)
+
+
+def _token_figures(call: LlmCall) -> tuple[int, ...]:
+    """A call's tokens in ``TokenUsage`` field order."""
+    return (
+        call.prompt_tokens,
+        call.completion_tokens,
+        call.cached_tokens,
+        call.thinking_tokens,
+        1,
+        call.cache_write_tokens,
+    )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
 from ..model.span_graph import acyclic_parents, first_span_per_id
-from .vocabulary import USAGE_KEYS, LlmCall, llm_call
+from .vocabulary import LlmCall, llm_call
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,32 @@ def counted_calls(spans: Iterable[SpanRecord]) -> dict[int, LlmCall]:
        one call.
     """
     spans, _ = first_span_per_id(spans)  # a repeated id counts its first span only
-    calls = {span.span_id: call for span in spans if (call := llm_call(span.attributes)) is not None}
+    return _counted(spans, _reported(spans))
+
+
+def snapshot_calls(snapshot: TraceSnapshot) -> dict[int, LlmCall]:
+    """``counted_calls`` of a snapshot's spans, worked out once per snapshot: the panel, the
+    waterfall, the cost and the time table all ask for them."""
+    return snapshot.derived(
+        "counted_calls", lambda: _counted(_first_spans(snapshot), reported_calls(snapshot))
+    )
+
+
+def reported_calls(snapshot: TraceSnapshot) -> dict[int, LlmCall]:
+    """Span id → the model call the span reports, for every span that reports one (the first
+    span of a repeated id only), before ``counted_calls`` counts each real call once."""
+    return snapshot.derived("reported_calls", lambda: _reported(_first_spans(snapshot)))
+
+
+def _first_spans(snapshot: TraceSnapshot) -> list[SpanRecord]:
+    return snapshot.derived("first_spans", lambda: first_span_per_id(snapshot.spans)[0])
+
+
+def _reported(spans: Iterable[SpanRecord]) -> dict[int, LlmCall]:
+    return {span.span_id: call for span in spans if (call := llm_call(span.attributes)) is not None}
+
+
+def _counted(spans: list[SpanRecord], calls: dict[int, LlmCall]) -> dict[int, LlmCall]:
     if len(calls) < 2:
         return calls
     covered = _covered({span.span_id: span.parent_id for span in spans}, calls)
@@ -232,21 +257,23 @@ def _merge_sibling_reports(calls: dict[int, LlmCall], spans: Mapping[int, SpanRe
 
 
 def usage_by_model(spans: Iterable[SpanRecord]) -> dict[str, TokenUsage]:
-    usage: dict[str, TokenUsage] = {}
-    for call in counted_calls(spans).values():
-        usage[call.model] = usage.get(call.model, TokenUsage()) + TokenUsage.of(call)
-    return dict(sorted(usage.items()))
+    return _usage_by_model(counted_calls(spans))
 
 
-def ignored_usage_values(spans: Iterable[SpanRecord]) -> int:
-    """How many usage figures the spans hold that are not token counts (see ``vocabulary.token_count``)."""
-    ignored = 0
-    for span in spans:
-        attributes = span.attributes
-        if attributes and not USAGE_KEYS.isdisjoint(attributes):
-            call = llm_call(attributes)
-            ignored += call.ignored_values if call is not None else 0
-    return ignored
+def _usage_by_model(calls: Mapping[int, LlmCall]) -> dict[str, TokenUsage]:
+    # Plain numbers while adding up: one TokenUsage per model, not one per call.
+    sums: dict[str, list[int]] = {}
+    for call in calls.values():
+        figures = sums.get(call.model)
+        if figures is None:
+            figures = sums[call.model] = [0, 0, 0, 0, 0, 0]
+        figures[0] += call.prompt_tokens
+        figures[1] += call.completion_tokens
+        figures[2] += call.cached_tokens
+        figures[3] += call.thinking_tokens
+        figures[4] += 1
+        figures[5] += call.cache_write_tokens
+    return {model: TokenUsage(*sums[model]) for model in sorted(sums)}
 
 
 def ignored_usage_note(count: int) -> str:
@@ -265,7 +292,7 @@ def _summarize(snapshot: TraceSnapshot) -> TraceSummary:
         trace_id=snapshot.trace_id_hex,
         total_spans=len(snapshot.spans) + snapshot.dropped_spans,
         duration_s=snapshot.duration_ns / 1e9,
-        usage=usage_by_model(snapshot.spans),
+        usage=_usage_by_model(snapshot_calls(snapshot)),
         errors=tuple(span for span in snapshot.spans if span.is_error),
         dropped_spans=snapshot.dropped_spans,
         running_spans=running,
@@ -275,5 +302,6 @@ def _summarize(snapshot: TraceSnapshot) -> TraceSummary:
 
 
 def _notes(snapshot: TraceSnapshot) -> tuple[str, ...]:
-    ignored = ignored_usage_values(snapshot.spans)
+    # Figures present but not token counts (see ``vocabulary.token_count``), on any reporting span.
+    ignored = sum(call.ignored_values for call in reported_calls(snapshot).values())
     return (*snapshot.notes, ignored_usage_note(ignored)) if ignored else snapshot.notes

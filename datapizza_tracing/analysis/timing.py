@@ -15,7 +15,7 @@ from ..model.snapshot import TraceSnapshot
 from .names import family_label, name_family
 from .self_time import self_times
 from .services import other_service, own_service
-from .summary import counted_calls
+from .summary import snapshot_calls
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ _UNSEEN = "\0unseen"
 def _span_timings(snapshot: TraceSnapshot) -> list[SpanTiming]:
     now = snapshot.end_ns or snapshot.taken_ns
     own_ns = self_times(snapshot)
-    calls = counted_calls(snapshot.spans)
+    calls = snapshot_calls(snapshot)
     own = own_service(snapshot)
     # (service, family) -> [names, count, self_ns, total_ns, max_ns, errors, calls, running]
     acc: dict[tuple[str | None, str], list] = {}

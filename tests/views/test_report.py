@@ -1,0 +1,71 @@
+"""The report of one block: built once for every output, and the collector left as it was found."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from datapizza_tracing.analysis.rollup import rollups
+from datapizza_tracing.analysis.summary import counted_calls, snapshot_calls
+from datapizza_tracing.views import report
+from datapizza_tracing.views.report import trace_report
+from tests.support.demo_trace import demo_snapshot
+
+
+def test_building_a_report_turns_the_garbage_collector_back_on_after_it() -> None:
+    assert gc.isenabled()
+    built = trace_report(demo_snapshot())
+    assert gc.isenabled()
+    assert built.waterfall.root is not None
+
+
+def test_the_garbage_collector_is_off_while_the_report_is_worked_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = []
+    real = report.waterfall
+
+    def watched(*args: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(report, "waterfall", watched)
+    trace_report(demo_snapshot())
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_a_program_that_turned_the_garbage_collector_off_keeps_it_off() -> None:
+    gc.disable()
+    try:
+        trace_report(demo_snapshot())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_garbage_collector_is_back_on_when_building_a_report_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a view failed")
+
+    monkeypatch.setattr(report, "waterfall", broken)
+    with pytest.raises(RuntimeError, match="a view failed"):
+        trace_report(demo_snapshot())
+    assert gc.isenabled()
+
+
+def test_the_calls_a_snapshot_remembers_are_the_calls_its_spans_count() -> None:
+    snapshot = demo_snapshot()
+    assert snapshot_calls(snapshot) == counted_calls(snapshot.spans)
+    assert snapshot_calls(snapshot)  # the demo trace has model calls
+
+
+def test_a_parent_holds_the_sum_of_its_subtree() -> None:
+    snapshot = demo_snapshot()
+    totals = rollups(snapshot)
+    calls = counted_calls(snapshot.spans)
+    root = totals[snapshot.root_span_id]
+    assert root.usage.calls == len(calls)
+    assert root.usage.prompt_tokens == sum(call.prompt_tokens for call in calls.values())
+    assert root.usage.completion_tokens == sum(call.completion_tokens for call in calls.values())
