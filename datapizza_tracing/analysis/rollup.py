@@ -84,14 +84,14 @@ def _rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
         node = span_id
         while node not in depth:
             path.append(node)
-            node = parents[node]
+            node = parents.get(node, 0)  # a root missing from the spans (a partial file) has no parent
         for steps, visited in enumerate(reversed(path), 1):
             depth[visited] = depth[node] + steps
     # Then deepest first, each span's totals into its parent's: one addition per span.
     for node in sorted(depth, key=depth.__getitem__, reverse=True):
         entry = totals.get(node)
         parent = parents.get(node, 0)
-        if entry is None or not parent:
+        if entry is None or parent not in parents:  # the root, or a span under a root that is missing
             continue
         above = totals.get(parent)
         if above is None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 
 import pytest
 
 from datapizza_tracing.analysis.rollup import rollups
 from datapizza_tracing.analysis.summary import counted_calls, snapshot_calls
+from datapizza_tracing.frontends.notebook.bundles import report_bundle
 from datapizza_tracing.views import report
 from datapizza_tracing.views.report import trace_report
 from tests.support.demo_trace import demo_snapshot
+from tests.support.records import llm, snapshot, span
 
 
 def test_building_a_report_turns_the_garbage_collector_back_on_after_it() -> None:
@@ -69,3 +72,21 @@ def test_a_parent_holds_the_sum_of_its_subtree() -> None:
     assert root.usage.calls == len(calls)
     assert root.usage.prompt_tokens == sum(call.prompt_tokens for call in calls.values())
     assert root.usage.completion_tokens == sum(call.completion_tokens for call in calls.values())
+
+
+def test_a_trace_without_its_root_span_still_adds_up_and_renders() -> None:
+    # A partial or hand-made file: the root span is missing, one branch hangs under it, one is an orphan.
+    whole = snapshot(
+        span(1, 0, 0, 3),
+        span(2, 1, 0, 2, "agent"),
+        llm(3, 2, 0, 1, "gpt-4o-mini", 10, 5),
+        span(4, 99, 1, 2, "orphan"),
+        llm(5, 4, 1, 2, "gpt-4o-mini", 1, 1),
+    )
+    rootless = dataclasses.replace(whole, spans=whole.spans[1:])
+    totals = rollups(rootless)
+    assert sorted(totals) == [2, 3, 4, 5]
+    assert (totals[2].usage.prompt_tokens, totals[4].usage.prompt_tokens) == (10, 1)
+    bundle = report_bundle(rootless)
+    assert "orphan" in bundle["text/html"]
+    assert "Total Spans: 4" in bundle["text/plain"]
