@@ -27,7 +27,7 @@ class TraceReport:
 
 
 def trace_report(snapshot: TraceSnapshot, tree_limit: int | None = None) -> TraceReport:
-    with _collector_paused():
+    with _gc_paused():
         return TraceReport(
             snapshot=snapshot,
             panel=summary_panel(summarize(snapshot), errors=len(span_errors(snapshot))),
@@ -38,14 +38,15 @@ def trace_report(snapshot: TraceSnapshot, tree_limit: int | None = None) -> Trac
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def _gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while a report is worked out.
 
     A report makes several objects per span, and most of them live on in the
     snapshot's derived figures, so the collector would walk the growing heap again
     and again: a third of the time of a 100,000-span report (benchmarks/bench_render.py).
-    None of those objects form cycles; reference counting frees what is dropped.
-    A program that turned the collector off keeps it off.
+    They form no cycles, so reference counting frees what is dropped; the collector
+    takes up whatever else it finds once it is back on. A program that turned the
+    collector off keeps it off.
     """
     if not gc.isenabled():
         yield
