@@ -71,15 +71,19 @@ def _raw(env: str) -> str | None:
     return value.strip()
 
 
+def _yes_no(raw: str) -> bool | None:
+    """``True`` or ``False`` for a yes/no word, ``None`` for anything else."""
+    lowered = raw.lower()
+    return True if lowered in _TRUE else False if lowered in _FALSE else None
+
+
 def _flag(env: str, default: bool) -> bool:
     raw = _raw(env)
     if raw is None:
         return default
-    lowered = raw.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
+    value = _yes_no(raw)
+    if value is not None:
+        return value
     raise ConfigError(f"{env}={raw!r} is not a yes/no value; use true or false (or 1/0, yes/no, on/off)")
 
 
@@ -155,11 +159,9 @@ def receive() -> bool | int:
     raw = _raw(RECEIVE_ENV)
     if raw is None:
         return False
-    lowered = raw.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
+    on_off = _yes_no(raw)
+    if on_off is not None:
+        return on_off
     if not (raw.isascii() and raw.isdigit()):
         raise ConfigError(f"{RECEIVE_ENV}={raw[:60]!r} is not on, off or a port number")
     return _bounded_int(RECEIVE_ENV, 0, 1, PORT_MAX)
