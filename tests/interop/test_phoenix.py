@@ -10,7 +10,6 @@ one kept in memory: trace id, span count, parent/child tree, token attributes.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from datapizza_tracing.analysis.tree import build_tree, walk
 from datapizza_tracing.model.record import SpanRecord
 from datapizza_tracing.model.snapshot import TraceSnapshot
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.phoenix import PhoenixServer, phoenix_executable
+from tests.support.phoenix import PhoenixServer, running_phoenix
 from tests.support.scenario_process import ScenarioRun, run_client_scenario
 
 pytestmark = [pytest.mark.phoenix, pytest.mark.slow]
@@ -34,17 +33,9 @@ LATE_SPAN = "late span, after the block"
 
 @pytest.fixture(scope="module")
 def phoenix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoenixServer]:
-    executable = phoenix_executable()
-    if not os.access(executable, os.X_OK):
-        # Fail rather than skip: a skipped backend stage would pass CI unnoticed.
-        # `-m "not phoenix"` (or "not slow") leaves this stage out on purpose.
-        pytest.fail(f"Arize Phoenix not found at {executable}: run scripts/install-test-deps.sh first")
-    server = PhoenixServer(executable, tmp_path_factory.mktemp("phoenix")).start()
-    print(f"\nPhoenix started in {server.startup_s:.1f}s")
-    try:
+    with running_phoenix(tmp_path_factory.mktemp("phoenix")) as server:
+        print(f"\nPhoenix started in {server.startup_s:.1f}s")
         yield server
-    finally:
-        server.stop()
 
 
 def _ns(timestamp: str) -> int:

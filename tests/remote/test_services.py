@@ -9,14 +9,13 @@ model call counts once.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.inventory_service import COMPLETION_TOKENS, MODEL, PROMPT_TOKENS, SERVICE_NAME
-from tests.support.phoenix import PhoenixServer, free_port, phoenix_executable
+from tests.support.phoenix import PhoenixServer, free_port, running_phoenix
 from tests.support.scenario_process import ScenarioRun, run_script
 from tests.support.service_process import ServiceProcess
 
@@ -64,14 +63,8 @@ def test_a_fastapi_service_exporting_to_the_block_joins_it(tmp_path: Path) -> No
 
 @pytest.fixture(scope="module")
 def phoenix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoenixServer]:
-    executable = phoenix_executable()
-    if not os.access(executable, os.X_OK):
-        pytest.fail(f"Arize Phoenix not found at {executable}: run scripts/install-test-deps.sh first")
-    server = PhoenixServer(executable, tmp_path_factory.mktemp("phoenix")).start()
-    try:
+    with running_phoenix(tmp_path_factory.mktemp("phoenix")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.phoenix

@@ -7,6 +7,7 @@ OTLP/gRPC on free ports of 127.0.0.1, data in a fresh working directory.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -15,8 +16,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 # The virtualenv scripts/install-test-deps.sh creates (same variable, same default).
 VENV_ENV = "DATAPIZZA_TEST_PHOENIX_VENV"
@@ -31,6 +35,23 @@ class PhoenixError(RuntimeError):
 def phoenix_executable() -> Path:
     """The ``phoenix`` command of the test virtualenv."""
     return Path(os.environ.get(VENV_ENV, "").strip() or DEFAULT_VENV) / "bin" / "phoenix"
+
+
+@contextlib.contextmanager
+def running_phoenix(working_dir: Path) -> Iterator[PhoenixServer]:
+    """A started Phoenix for a test module, stopped after it.
+
+    Missing Phoenix fails rather than skips: a skipped backend stage would pass CI
+    unnoticed. ``-m "not phoenix"`` (or ``"not slow"``) leaves the stage out on purpose.
+    """
+    executable = phoenix_executable()
+    if not os.access(executable, os.X_OK):
+        pytest.fail(f"Arize Phoenix not found at {executable}: run scripts/install-test-deps.sh first")
+    server = PhoenixServer(executable, working_dir).start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def free_port() -> int:
