@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..model.snapshot import TraceSnapshot
 from .cost import ModelPrice, display_price_table, price_of
 from .errors import span_errors
-from .summary import TokenUsage, snapshot_calls
+from .summary import TokenUsage, snapshot_calls, token_figures
 from .tree import tree_parents
 from .vocabulary import LlmCall
 
@@ -77,7 +77,7 @@ def _rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
             continue
         call = calls.get(span_id)
         price = costs.get(span_id)
-        tokens = _token_figures(call) if call is not None else _NO_TOKENS
+        tokens = token_figures(call) if call is not None else _NO_TOKENS
         unpriced = 1 if call is not None and price is None else 0
         totals[span_id] = [*tokens, price or 0.0, unpriced, int(span_id in failed)]
         path = []
@@ -102,15 +102,3 @@ def _rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
 
 
 _NO_TOKENS = (0, 0, 0, 0, 0, 0)
-
-
-def _token_figures(call: LlmCall) -> tuple[int, ...]:
-    """A call's tokens in ``TokenUsage`` field order."""
-    return (
-        call.prompt_tokens,
-        call.completion_tokens,
-        call.cached_tokens,
-        call.thinking_tokens,
-        1,
-        call.cache_write_tokens,
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,14 +38,19 @@ class TokenUsage:
 
     @classmethod
     def of(cls, call: LlmCall) -> TokenUsage:
-        return cls(
-            call.prompt_tokens,
-            call.completion_tokens,
-            call.cached_tokens,
-            call.thinking_tokens,
-            1,
-            call.cache_write_tokens,
-        )
+        return cls(*token_figures(call))
+
+
+def token_figures(call: LlmCall) -> tuple[int, int, int, int, int, int]:
+    """One call's figures in ``TokenUsage`` field order, for adding up calls as plain numbers."""
+    return (
+        call.prompt_tokens,
+        call.completion_tokens,
+        call.cached_tokens,
+        call.thinking_tokens,
+        1,
+        call.cache_write_tokens,
+    )
 
 
 @dataclass(frozen=True)
@@ -266,13 +272,9 @@ def _usage_by_model(calls: Mapping[int, LlmCall]) -> dict[str, TokenUsage]:
     for call in calls.values():
         figures = sums.get(call.model)
         if figures is None:
-            figures = sums[call.model] = [0, 0, 0, 0, 0, 0]
-        figures[0] += call.prompt_tokens
-        figures[1] += call.completion_tokens
-        figures[2] += call.cached_tokens
-        figures[3] += call.thinking_tokens
-        figures[4] += 1
-        figures[5] += call.cache_write_tokens
+            sums[call.model] = list(token_figures(call))
+        else:
+            figures[:] = map(operator.add, figures, token_figures(call))
     return {model: TokenUsage(*sums[model]) for model in sorted(sums)}
 
 
