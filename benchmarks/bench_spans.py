@@ -3,13 +3,18 @@
     python benchmarks/bench_spans.py            # both implementations, one process each
     python benchmarks/bench_spans.py --impl datapizza-tracing
 
-The measured loop is ``start_as_current_span`` + one attribute. Each rep times
-the same loop on a private ``TracerProvider()`` with no processor ("bare") and
-on the global provider the implementation attached its processor to, in
-alternating order, in one process; absolute times drift, the ratio is what
-counts. Both the wall time and the measuring thread's CPU time are taken
-(garbage collection included in both); a figure's ratio is median traced /
-median bare over the reps, and ``pairs`` the median of the per-rep ratios.
+The measured loop is ``start_as_current_span`` + one attribute. Each rep runs
+it on a private ``TracerProvider()`` with no processor ("bare") and on the
+global provider the implementation attached its processor to, in alternating
+chunks of 500 spans: the machine's speed drifts by tens of percent within
+seconds, and a drift then slows both sides alike. The traced side's time
+includes the block's enter and exit. The bare loop runs under a root span of
+its own, as the traced one runs under the block's: the SDK does more for a
+child span than for a root one (about 8% more instructions under callgrind),
+work no block adds. Both the wall time and the measuring thread's CPU time
+are taken (garbage collection included in both); a figure's ratio is median
+traced / median bare over the reps, and ``pairs`` the median of the per-rep
+ratios.
 
 Cases (goals from issue 12):
 
@@ -33,6 +38,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 
 import implementations
 from implementations import IMPLEMENTATIONS, Implementation, load
@@ -49,6 +55,7 @@ CASES = (
     ("over_cap", 5_000, "full"),
 )
 CURVES = (100_000, 1_000_000)
+CHUNK = 500  # spans per stretch of one side before the other side runs
 SEGMENTS = 10
 
 
@@ -70,12 +77,17 @@ def bare_tracer() -> trace.Tracer:
     return provider.get_tracer("bench")
 
 
-def _elapsed_ns(run: Callable[[], None]) -> tuple[int, int]:
-    """(wall, CPU of this thread) of one run, from the same heap state."""
-    gc.collect()
-    wall, cpu = time.perf_counter_ns(), time.thread_time_ns()
-    run()
-    return time.perf_counter_ns() - wall, time.thread_time_ns() - cpu
+class Clock:
+    """Wall and CPU time (of this thread) added up over the stretches it times."""
+
+    def __init__(self) -> None:
+        self.wall_ns = self.cpu_ns = 0
+
+    def time(self, run: Callable[[], object]) -> None:
+        wall, cpu = time.perf_counter_ns(), time.thread_time_ns()
+        run()
+        self.wall_ns += time.perf_counter_ns() - wall
+        self.cpu_ns += time.thread_time_ns() - cpu
 
 
 def _figures(bare: list[float], traced: list[float]) -> dict[str, float]:
@@ -88,29 +100,46 @@ def _figures(bare: list[float], traced: list[float]) -> dict[str, float]:
     }
 
 
+def one_rep(
+    impl: Implementation, tracer: trace.Tracer, bare_t: trace.Tracer, spans: int, block: str
+) -> tuple[Clock, Clock]:
+    """The traced and the bare loop in alternating chunks; the block's enter and exit count as traced."""
+    traced, bare = Clock(), Clock()
+    gc.collect()
+    stack = ExitStack()
+    if block != "none":
+        opened = impl.block("bench", max_spans=1 if block == "full" else None)
+        traced.time(lambda: stack.enter_context(opened))
+    # In a block the traced loop's spans are children of its root span: the bare ones of a root of their own.
+    bare_root = bare_t.start_span("bench") if block != "none" else trace.INVALID_SPAN
+    for number in range(spans // CHUNK):
+
+        def traced_chunk() -> None:
+            span_loop(tracer, CHUNK)
+
+        def bare_chunk() -> None:
+            with trace.use_span(bare_root, end_on_exit=False):
+                span_loop(bare_t, CHUNK)
+
+        first, second = ((traced, traced_chunk), (bare, bare_chunk))[:: 1 if number % 2 == 0 else -1]
+        first[0].time(first[1])
+        second[0].time(second[1])
+    bare.time(bare_root.end)
+    traced.time(stack.close)
+    return traced, bare
+
+
 def measure(impl: Implementation, spans: int, block: str, reps: int) -> dict[str, object]:
     """Median µs per span, wall and CPU, for the implementation and for bare, interleaved."""
     bare_t = bare_tracer()
     tracer = trace.get_tracer("bench")
-
-    def bare() -> None:
-        span_loop(bare_t, spans)
-
-    def traced() -> None:
-        if block == "none":
-            span_loop(tracer, spans)
-        else:
-            with impl.block("bench", max_spans=1 if block == "full" else None):
-                span_loop(tracer, spans)
-
-    bare(), traced()  # warm-up, not counted
+    one_rep(impl, tracer, bare_t, spans, block)  # warm-up, not counted
     times: dict[str, list[float]] = {"bare_wall": [], "bare_cpu": [], "traced_wall": [], "traced_cpu": []}
-    for rep in range(reps):
-        order = (("bare", bare), ("traced", traced))
-        for name, run in order if rep % 2 == 0 else reversed(order):
-            wall, cpu = _elapsed_ns(run)
-            times[f"{name}_wall"].append(wall / 1000 / spans)
-            times[f"{name}_cpu"].append(cpu / 1000 / spans)
+    for _ in range(reps):
+        traced, bare = one_rep(impl, tracer, bare_t, spans, block)
+        for name, clock in (("traced", traced), ("bare", bare)):
+            times[f"{name}_wall"].append(clock.wall_ns / 1000 / spans)
+            times[f"{name}_cpu"].append(clock.cpu_ns / 1000 / spans)
     return {
         "wall": _figures(times["bare_wall"], times["traced_wall"]),
         "cpu": _figures(times["bare_cpu"], times["traced_cpu"]),

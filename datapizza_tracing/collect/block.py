@@ -17,7 +17,7 @@ from opentelemetry.trace import Status, StatusCode
 
 from .. import config
 from ..model.record import SpanRecord
-from ..model.rows import SpanRows, records_from_rows, row_offset, span_ids
+from ..model.rows import InternTable, RowBatch, SpanRows, records_from_rows, row_offset, span_ids
 from ..model.snapshot import TraceSnapshot, subtree
 from ..model.span_graph import first_span_per_id, repeated_ids_note
 from .collector import SpanCollector, TraceStore
@@ -233,25 +233,25 @@ class TraceBlock:
             )
             return len(kept)
 
-    def new_records(self, cursor: int) -> tuple[list[SpanRecord], int]:
-        """Finished spans collected since ``cursor`` and the next cursor (for live views).
+    def new_spans(self, cursor: int) -> tuple[RowBatch, int]:
+        """Finished spans collected since ``cursor``, and the next cursor (for live views).
 
         A cursor counts spans; where that many rows end in the store's flat list
         is remembered for the cursors handed out, so a tick reads only new rows.
         """
         store = self._store
         if store is None:
-            return [], cursor
+            return RowBatch((), InternTable(), self.trace_id), cursor
         offset = self._row_offsets.get(cursor)
         if offset is None:  # a cursor this block did not hand out: count rows from the start
             offset = row_offset(store.rows, cursor)
         rows = store.rows[offset:]  # whole rows: each was added in one step
-        records = records_from_rows(rows, store.table, self.trace_id)
-        next_cursor = cursor + len(records)
+        batch = RowBatch(rows, store.table, self.trace_id)
+        next_cursor = cursor + len(batch)
         if len(self._row_offsets) > 16:  # a few live views at most read one block
             self._row_offsets.clear()
         self._row_offsets[next_cursor] = offset + len(rows)
-        return records, next_cursor
+        return batch, next_cursor
 
     def running_records(self) -> list[SpanRecord]:
         store = self._store

@@ -36,10 +36,10 @@ class TraceStore:
 
     __slots__ = (
         "_lock",
-        "drops",
         "follow_threads",
         "max_spans",
         "pinned",
+        "pinned_over",
         "remote_ids",
         "room",
         "rows",
@@ -71,18 +71,17 @@ class TraceStore:
         # cap is exact however threads interleave, with no lock for kept spans. (A
         # check of ``len(records)`` followed by an append let a thread held up in
         # between add a span past a full cap.) One slot stays free for the
-        # outermost root span, which ends last.
+        # outermost root span, which ends last. The ticket is also all a span over
+        # the cap costs: the tickets past ``room`` count them.
         self.room = max(max_spans - 1, 0)
         self.tickets = itertools.count()
-        # One ``next`` per span over the cap: as cheap as an untracked span, no lock.
-        self.drops = itertools.count()
+        self.pinned_over = itertools.count()  # pinned spans kept past ``room``: not dropped
         self._lock = threading.Lock()
 
     @property
     def dropped(self) -> int:
         """Spans that ended over the cap: counted, not kept."""
-        # A count shows its next value in its repr ("count(7)"): read it without taking one.
-        return int(repr(self.drops)[6:-1])
+        return max(_next_value(self.tickets) - self.room - _next_value(self.pinned_over), 0)
 
     def finished_records(self) -> list[SpanRecord]:
         """The finished spans as records, in the order they ended."""
@@ -105,8 +104,7 @@ class TraceStore:
                     self.remote_ids.add(record.span_id)
                     known.add(record.span_id)
                     kept += 1
-                else:
-                    next(self.drops)
+                else:  # its ticket counts it
                     dropped += 1
         return RemoteAdded(kept, duplicates, dropped)
 
@@ -123,6 +121,11 @@ class TraceStore:
             except Exception:  # a span ending on another thread right now
                 continue
         return records
+
+
+def _next_value(count: itertools.count[int]) -> int:
+    """The value ``next`` would take, read from the count's repr ("count(7)") without taking it."""
+    return int(repr(count)[6:-1])
 
 
 class SpanCollector(SpanProcessor):
@@ -159,10 +162,12 @@ class SpanCollector(SpanProcessor):
             # Runs once per span of every tracked block: no helper calls but the row.
             span_id = context[SPAN_ID]
             # Kept before it leaves the running spans: a reader sees it in one place or both, never none.
-            if next(store.tickets) < store.room or span_id in store.pinned:
+            if next(store.tickets) < store.room:
                 store.rows.extend(row_from_ended_span(span, span_id, store.table))  # one atomic step
-            else:
-                next(store.drops)
+            elif span_id in store.pinned:
+                store.rows.extend(row_from_ended_span(span, span_id, store.table))
+                next(store.pinned_over)
+            # else: over the cap, and its ticket counts it
             store.running.pop(span_id, None)
         except Exception:
             self._report_failure()

@@ -61,6 +61,10 @@ class SharedCollectorProcessor(SpanProcessor):
         self.collector = collector
         self.on_start = collector.on_start  # type: ignore[method-assign]
         self.on_end = collector.on_end  # type: ignore[method-assign]
+        # The SDK calls ``_on_ending`` on every processor for every span; the collector
+        # has nothing to do then, and a builtin of one argument is a no-op call with
+        # no Python frame.
+        self._on_ending = id  # type: ignore[method-assign]
 
     def shutdown(self) -> None:
         pass

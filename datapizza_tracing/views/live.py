@@ -7,9 +7,10 @@ with empty lines when there is less. A view that jumps as spans arrive cannot
 be read.
 
 Each tick reads only the spans finished since the previous tick
-(``TraceBlock.new_records``) plus the few running ones, so a tick costs
+(``TraceBlock.new_spans``) plus the few running ones, so a tick costs
 O(new spans), never O(all spans): the live view must not slow a long traced
-loop down as it grows.
+loop down as it grows. It reads a few fields of each new span from its row and
+builds records only for the spans it adds up or shows.
 
 Token totals here add up every span that reports usage. When two
 instrumentations report the same call, the live total can run ahead; the final
@@ -29,6 +30,7 @@ from ..analysis.summary import TokenUsage
 from ..analysis.vocabulary import USAGE_KEYS, llm_call
 from ..collect.block import TraceBlock
 from ..model.record import ERROR, SpanRecord
+from ..model.rows import InternTable, RowBatch
 from ..model.span_graph import ancestors
 from .panel import ROW_MESSAGE_LIMIT, error_message
 from .text import elided, format_cost, format_count, format_duration, one_line, plural, tokens_label
@@ -106,7 +108,7 @@ class LiveProgress:
     def __init__(self, block: TraceBlock) -> None:
         self._block = block
         self._cursor = 0
-        self._batch: list[SpanRecord] = []  # the spans the last advance() took in
+        self._batch = RowBatch((), InternTable(), block.trace_id)  # the spans the last advance() took in
         self._latest: deque[SpanRecord] = deque(maxlen=FINISHED_LINES)
         self._tokens: dict[str, TokenUsage] = {}
         self._errors = 0
@@ -125,25 +127,23 @@ class LiveProgress:
         """
         if not self.advance():
             return running
-        just_finished = {span.span_id for span in self._batch}
+        just_finished = set(self._batch.span_ids())
         return [span for span in running if span.span_id not in just_finished]
 
     def advance(self) -> int:
         """Take in the spans finished since the last call; returns how many there were."""
-        records, self._cursor = self._block.new_records(self._cursor)
-        self._batch = records
+        batch, self._cursor = self._block.new_spans(self._cursor)
+        self._batch = batch
+        self._errors += batch.status_count(ERROR)
+        # Records only for the spans that report usage and the few shown: a tick must
+        # stay cheap however many spans a fast loop ends between two of them.
         tokens = self._tokens
-        for record in records:
-            if record.status == ERROR:
-                self._errors += 1
-            attributes = record.attributes
-            if attributes and not USAGE_KEYS.isdisjoint(attributes):
-                call = llm_call(attributes)
-                if call is not None:
-                    tokens[call.model] = tokens.get(call.model, TokenUsage()) + TokenUsage.of(call)
-        # Only the last few matter: the deque keeps FINISHED_LINES of them.
-        self._latest.extend(records[-FINISHED_LINES:])
-        return len(records)
+        for record in batch.records(batch.with_any_key(USAGE_KEYS)):
+            call = llm_call(record.attributes)
+            if call is not None:
+                tokens[call.model] = tokens.get(call.model, TokenUsage()) + TokenUsage.of(call)
+        self._latest.extend(batch.last_records(FINISHED_LINES))
+        return len(batch)
 
     def _cost(self) -> float | None:
         if not self._tokens:

@@ -39,6 +39,17 @@ def test_max_spans_of_one_keeps_only_the_root() -> None:
     assert handle.summary().dropped_spans == 5
 
 
+def test_a_nested_blocks_root_past_the_cap_is_kept_and_not_counted_as_dropped() -> None:
+    with ContextTracing().trace("outer", max_spans=3) as outer:
+        for name in "abcd":  # one slot stays for the outer root: a and b are kept
+            make_span(name)
+        with ContextTracing().trace("inner"):
+            make_span("e")
+    assert sorted(span.name for span in outer.get_spans()) == ["a", "b", "inner", "outer"]
+    assert outer.summary().total_spans == 7
+    assert outer.summary().dropped_spans == 3  # c, d and e
+
+
 def test_the_cap_is_exact_with_threads_racing_at_it() -> None:
     threads_per_round, spans_per_thread, max_spans, rounds = 8, 100, 300, 6
     for round_number in range(rounds):

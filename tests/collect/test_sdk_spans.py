@@ -182,12 +182,36 @@ def test_live_cursors_count_spans_whatever_their_rows_hold() -> None:
             with TRACER.start_as_current_span(f"s{i}") as span:
                 for n in range(i):
                     span.set_attribute(f"a{n}", n)
-        first, cursor = block.new_records(0)
-        middle, _ = block.new_records(2)  # a cursor this block never handed out
+        first, cursor = block.new_spans(0)
+        middle, _ = block.new_spans(2)  # a cursor this block never handed out
         with TRACER.start_as_current_span("s5"):
             pass
-        later, end = block.new_records(cursor)
-    assert [r.name for r in first] == ["s0", "s1", "s2", "s3", "s4"] and cursor == 5
-    assert [r.name for r in middle] == ["s2", "s3", "s4"]
-    assert dict(middle[2].attributes) == {"a0": 0, "a1": 1, "a2": 2, "a3": 3}
-    assert [r.name for r in later] == ["s5"] and end == 6
+        later, end = block.new_spans(cursor)
+    assert [r.name for r in first.records()] == ["s0", "s1", "s2", "s3", "s4"] and cursor == 5
+    assert [r.name for r in middle.records()] == ["s2", "s3", "s4"]
+    assert dict(middle.records()[2].attributes) == {"a0": 0, "a1": 1, "a2": 2, "a3": 3}
+    assert [r.name for r in later.records()] == ["s5"] and end == 6
+
+
+def test_a_live_batch_reads_statuses_and_keys_from_rows_and_builds_only_the_records_asked_for() -> None:
+    from datapizza_tracing.collect.block import TraceBlock
+    from datapizza_tracing.collect.provider import ensure_collector
+
+    with TraceBlock(ensure_collector(), "batch", 100_000, True) as block:
+        for i in range(6):
+            with TRACER.start_as_current_span(f"s{i}") as span:
+                if i % 2:
+                    span.set_attribute("gen_ai.usage.input_tokens", i)
+                if i in (1, 4):
+                    span.set_status(Status(StatusCode.ERROR, "boom"))
+        batch, cursor = block.new_spans(0)
+    assert len(batch) == 6 and cursor == 6
+    everything = batch.records()
+    assert batch.span_ids() == [record.span_id for record in everything]
+    assert batch.status_count(ERROR) == 2 and batch.status_count(OK) == 0
+    usage = batch.with_any_key(frozenset({"gen_ai.usage.input_tokens", "unrelated"}))
+    assert usage == [1, 3, 5]
+    assert [record.name for record in batch.records(usage)] == ["s1", "s3", "s5"]
+    assert [record.name for record in batch.last_records(2)] == ["s4", "s5"]
+    assert [record.name for record in batch.last_records(10)] == [f"s{i}" for i in range(6)]
+    assert batch.records(usage)[0] == everything[1]
