@@ -22,6 +22,7 @@ from typing import Any
 
 from ..analysis.masking import mask_snapshot
 from ..model.build import snapshots_from_records
+from ..model.gc_pause import gc_paused
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
 from .block_metadata import take_block_metadata
@@ -140,7 +141,8 @@ def read_records(path: str | os.PathLike[str]) -> list[SpanRecord]:
 
 def load_snapshots(path: str | os.PathLike[str]) -> list[TraceSnapshot]:
     """Every trace of an OTLP JSON file, one snapshot each, in order of first appearance."""
-    return [take_block_metadata(snapshot) for snapshot in snapshots_from_records(read_records(path))]
+    with gc_paused():  # the parsed JSON and the records: millions of objects, no cycles
+        return [take_block_metadata(snapshot) for snapshot in snapshots_from_records(read_records(path))]
 
 
 def load_snapshot(path: str | os.PathLike[str], trace_id: str | None = None) -> TraceSnapshot:

@@ -1,0 +1,62 @@
+"""The garbage collector paused around a bulk build, and always left as it was found."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+
+from datapizza_tracing import TraceFileError
+from datapizza_tracing.model.gc_pause import gc_paused
+from datapizza_tracing.storage import files
+from tests.support.records import snapshot, span
+
+
+def test_the_collector_is_off_inside_and_on_again_after() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_the_collector_is_on_again_when_the_build_raises() -> None:
+    with pytest.raises(RuntimeError, match="build failed"), gc_paused():
+        raise RuntimeError("build failed")
+    assert gc.isenabled()
+
+
+def test_a_program_that_turned_the_collector_off_keeps_it_off() -> None:
+    gc.disable()
+    try:
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_loading_a_file_pauses_the_collector_and_turns_it_back_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = files.save_snapshot(
+        snapshot(span(1, 0, 0, 2, "block"), span(2, 1, 0.5, 1, "step")), tmp_path / "t.json"
+    )
+    seen = []
+    real = files.snapshots_from_records
+
+    def watched(*args: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files, "snapshots_from_records", watched)
+    assert [s.name for s in files.load_snapshots(path)] == ["block"]
+    assert seen == [False] and gc.isenabled()
+
+
+def test_the_collector_is_on_again_after_a_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"resourceSpans": [')
+    with pytest.raises(TraceFileError):
+        files.load_snapshots(bad)
+    assert gc.isenabled()
