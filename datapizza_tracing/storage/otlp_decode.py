@@ -91,16 +91,16 @@ def _shown(value: Any) -> str:
 
 def _int(value: Any, where: str, what: str) -> int:
     number: int | None = None
-    if isinstance(value, bool):
-        pass
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, str):
-        if len(value.strip()) <= MAX_DIGITS + 1:
+    if isinstance(value, str):  # first: how OTLP JSON writes 64-bit integers
+        if len(value) <= MAX_DIGITS + 1 or len(value.strip()) <= MAX_DIGITS + 1:
             try:
                 number = int(value)
             except ValueError:
                 pass
+    elif isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     if number is None:
@@ -155,8 +155,11 @@ class _TooDeep(OtlpShapeError):
 def _value(value: Any, where: str, depth: int = 0) -> Any:
     value = _object(value, where)
     text = value.get("stringValue")
-    if type(text) is str:  # the common case first: one lookup
+    if type(text) is str:  # the common cases first: one lookup each
         return text
+    number = value.get("intValue")
+    if number is not None:
+        return _int(number, where, "intValue")
     if "stringValue" in value or "string_value" in value:
         return str(_field(value, "stringValue", "string_value"))
     if "boolValue" in value or "bool_value" in value:
