@@ -9,7 +9,7 @@ than the block did.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ..model.snapshot import TraceSnapshot
@@ -53,7 +53,38 @@ def _call_costs(snapshot: TraceSnapshot) -> dict[int, float | None]:
 NO_ROLLUP = Rollup(TokenUsage(), 0.0, 0, 0)
 
 
-def rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
+class Rollups(Mapping[int, Rollup]):
+    """Span id → ``Rollup``, made from the plain totals on first read.
+
+    A view reads the totals of the rows it shows, a few hundred at most, while
+    every span with a call or a failure inside has totals: making a ``Rollup``
+    only when read spares one ``Rollup`` and one ``TokenUsage`` per span.
+    """
+
+    __slots__ = ("_made", "_totals")
+
+    def __init__(self, totals: dict[int, list]) -> None:
+        self._totals = totals  # span id -> [*token_figures, cost, unpriced, errors]
+        self._made: dict[int, Rollup] = {}
+
+    def __getitem__(self, span_id: int) -> Rollup:
+        made = self._made.get(span_id)
+        if made is None:
+            entry = self._totals[span_id]
+            made = self._made[span_id] = Rollup(TokenUsage(*entry[:6]), *entry[6:])
+        return made
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._totals)
+
+    def __len__(self) -> int:
+        return len(self._totals)
+
+    def __contains__(self, span_id: object) -> bool:
+        return span_id in self._totals
+
+
+def rollups(snapshot: TraceSnapshot) -> Rollups:
     """Span id → totals of its subtree, for the spans with a model call or a failure inside.
 
     Every other span's totals are ``NO_ROLLUP``: ``rollups(s).get(span_id, NO_ROLLUP)``.
@@ -61,7 +92,7 @@ def rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
     return snapshot.derived("rollups", lambda: _rollups(snapshot))
 
 
-def _rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
+def _rollups(snapshot: TraceSnapshot) -> Rollups:
     calls = snapshot_calls(snapshot)
     costs = call_costs(snapshot)
     parents = tree_parents(snapshot)  # as the tree shows them: orphans under the root, cycles cut
@@ -98,7 +129,7 @@ def _rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
             totals[parent] = entry.copy()
         else:
             above[:] = map(operator.add, above, entry)
-    return {span_id: Rollup(TokenUsage(*entry[:6]), *entry[6:]) for span_id, entry in totals.items()}
+    return Rollups(totals)
 
 
 _NO_TOKENS = (0, 0, 0, 0, 0, 0)

@@ -66,7 +66,7 @@ def _critical_line(snapshot: TraceSnapshot) -> tuple[Part, ...] | None:
     if dominant is None or path.total_ns <= 0:
         return None
     share = path.share(dominant)
-    steps = len(path.steps) - 1
+    steps = len(path.spans) - 1
     return (
         Part("Critical path: ", "strong"),
         Part(_chain(dominant.chain[:-1], CHAIN_SHOWN - 1, " → ") + " → "),
