@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import first_span_per_id
+from ..model.span_graph import first_spans_by_id
 from .tree import tree_parents
 
 
@@ -34,7 +34,7 @@ def critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
 
 def _critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
     parents = tree_parents(snapshot)  # one span per id, orphans and cut cycles under the root
-    by_id = {span.span_id: span for span in first_span_per_id(snapshot.spans)[0]}
+    by_id = first_spans_by_id(snapshot)
     root = by_id.get(snapshot.root_span_id)
     if root is None:
         return []

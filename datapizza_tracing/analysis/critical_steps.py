@@ -49,7 +49,7 @@ class CriticalPath:
     def steps(self) -> tuple[CriticalStep, ...]:
         return tuple(map(self.step, range(len(self.spans))))
 
-    @property
+    @functools.cached_property
     def dominant(self) -> CriticalStep | None:
         """The step the block waited on longest (ties: the earlier one), ignoring the root's own work."""
         inner = (index for index, above in enumerate(self.above) if above >= 0)

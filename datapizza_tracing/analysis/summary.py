@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import acyclic_parents, first_span_per_id
+from ..model.span_graph import acyclic_parents, first_span_per_id, first_spans
 from .vocabulary import LlmCall, llm_call
 
 
@@ -96,18 +96,14 @@ def snapshot_calls(snapshot: TraceSnapshot) -> dict[int, LlmCall]:
     """``counted_calls`` of a snapshot's spans, worked out once per snapshot: the panel, the
     waterfall, the cost and the time table all ask for them."""
     return snapshot.derived(
-        "counted_calls", lambda: _counted(_first_spans(snapshot), reported_calls(snapshot))
+        "counted_calls", lambda: _counted(first_spans(snapshot), reported_calls(snapshot))
     )
 
 
 def reported_calls(snapshot: TraceSnapshot) -> dict[int, LlmCall]:
     """Span id → the model call the span reports, for every span that reports one (the first
     span of a repeated id only), before ``counted_calls`` counts each real call once."""
-    return snapshot.derived("reported_calls", lambda: _reported(_first_spans(snapshot)))
-
-
-def _first_spans(snapshot: TraceSnapshot) -> list[SpanRecord]:
-    return snapshot.derived("first_spans", lambda: first_span_per_id(snapshot.spans)[0])
+    return snapshot.derived("reported_calls", lambda: _reported(first_spans(snapshot)))
 
 
 def _reported(spans: Iterable[SpanRecord]) -> dict[int, LlmCall]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import acyclic_parents, first_span_per_id
+from ..model.span_graph import acyclic_parents, first_spans
 
 
 @dataclass
@@ -24,7 +24,7 @@ def tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
 
 def _tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
     root_id = snapshot.root_span_id
-    spans, _ = first_span_per_id(snapshot.spans)
+    spans = first_spans(snapshot)
     known = {span.span_id for span in spans}
     parents: dict[int, int] = {}
     children: dict[int, list[int]] = {}
@@ -60,7 +60,7 @@ def build_tree(snapshot: TraceSnapshot) -> SpanNode | None:
     parent cycle is cut, so every span appears once and every walk ends.
     """
     parents = tree_parents(snapshot)
-    nodes = {span.span_id: SpanNode(span) for span in first_span_per_id(snapshot.spans)[0]}
+    nodes = {span.span_id: SpanNode(span) for span in first_spans(snapshot)}
     root = nodes.get(snapshot.root_span_id)
     if root is None:
         return None

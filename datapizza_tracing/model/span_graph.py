@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from .record import SpanRecord
+from .snapshot import TraceSnapshot
 
 
 def first_span_per_id(spans: Iterable[SpanRecord]) -> tuple[list[SpanRecord], int]:
@@ -33,6 +34,19 @@ def first_span_per_id(spans: Iterable[SpanRecord]) -> tuple[list[SpanRecord], in
         return spans, 0
     chosen = {id(span) for span in first.values()}
     return [span for span in spans if id(span) in chosen], len(spans) - len(first)
+
+
+def first_spans(snapshot: TraceSnapshot) -> list[SpanRecord]:
+    """``first_span_per_id`` of a snapshot's spans, worked out once per snapshot: the tree, the
+    critical path and the token table all start from it. Read it, never change it."""
+    return snapshot.derived("first_spans", lambda: first_span_per_id(snapshot.spans)[0])
+
+
+def first_spans_by_id(snapshot: TraceSnapshot) -> dict[int, SpanRecord]:
+    """Span id → its ``first_spans`` span, in their order, once per snapshot. Read it, never change it."""
+    return snapshot.derived(
+        "first_spans_by_id", lambda: {span.span_id: span for span in first_spans(snapshot)}
+    )
 
 
 def repeated_ids_note(count: int) -> str:

@@ -364,17 +364,15 @@ class _Builder:
 
 
 def _subtree_size(node: SpanNode) -> int:
-    size = 0
+    seen: set[int] = set()  # a node linked twice counts once
     stack = [node]
-    seen: set[int] = set()
     while stack:
         current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        size += 1
-        stack.extend(current.children)
-    return size
+        if id(current) not in seen:
+            seen.add(id(current))
+            if current.children:
+                stack.extend(current.children)
+    return len(seen)
 
 
 def _freeze(draft: _Draft) -> WaterfallNode:
