@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -263,15 +262,14 @@ def usage_by_model(spans: Iterable[SpanRecord]) -> dict[str, TokenUsage]:
 
 
 def _usage_by_model(calls: Mapping[int, LlmCall]) -> dict[str, TokenUsage]:
-    # Plain numbers while adding up: one TokenUsage per model, not one per call.
-    sums: dict[str, list[int]] = {}
+    # Each model's calls, then one sum per figure (whole numbers: the order of additions is free).
+    by_model: dict[str, list[LlmCall]] = {}
     for call in calls.values():
-        figures = sums.get(call.model)
-        if figures is None:
-            sums[call.model] = list(token_figures(call))
-        else:
-            figures[:] = map(operator.add, figures, token_figures(call))
-    return {model: TokenUsage(*sums[model]) for model in sorted(sums)}
+        by_model.setdefault(call.model, []).append(call)
+    return {
+        model: TokenUsage(*map(sum, zip(*map(token_figures, by_model[model]), strict=True)))
+        for model in sorted(by_model)
+    }
 
 
 def ignored_usage_note(count: int) -> str:
