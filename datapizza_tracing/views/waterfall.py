@@ -231,14 +231,7 @@ class _Builder:
         start = min(span.start_ns for span in spans)
         end = max(ends)
         durations = [end_ns - span.start_ns for span, end_ns in zip(spans, ends, strict=True)]
-        combined = NO_ROLLUP
-        for rollup in filter(None, map(self.rollups.get, (span.span_id for span in spans))):
-            combined = Rollup(
-                combined.usage + rollup.usage,
-                combined.cost_usd + rollup.cost_usd,
-                combined.unpriced_calls + rollup.unpriced_calls,
-                combined.errors + rollup.errors,
-            )
+        combined = self.rollups.total(span.span_id for span in spans)
         tokens, cost = self._sum_texts(combined)
         # A family is one role in practice: the first member's, unless a failure colours the bar.
         tone = "error" if combined.errors else span_role(spans[0])
@@ -325,7 +318,8 @@ class _Builder:
                 group = _Draft(self.group_row(item, depth), None, open=False)
                 parent.children.append(group)
                 members = self.telling_members(item)
-                left_out = [member for member in item if member not in members]
+                shown = set(map(id, members))  # by identity: comparing nodes would compare their subtrees
+                left_out = [member for member in item if id(member) not in shown]
                 if left_out:
                     spans = sum(_subtree_size(member) for member in left_out)
                     self.folded += spans
@@ -364,15 +358,15 @@ class _Builder:
 
 
 def _subtree_size(node: SpanNode) -> int:
-    seen: set[int] = set()  # a node linked twice counts once
+    # build_tree's tree holds each span once (one node per id, parent cycles cut): no node to count twice.
+    size = 1
     stack = [node]
     while stack:
-        current = stack.pop()
-        if id(current) not in seen:
-            seen.add(id(current))
-            if current.children:
-                stack.extend(current.children)
-    return len(seen)
+        children = stack.pop().children
+        if children:
+            size += len(children)
+            stack.extend(children)
+    return size
 
 
 def _freeze(draft: _Draft) -> WaterfallNode:
