@@ -113,13 +113,21 @@ def _rollups(snapshot: TraceSnapshot) -> Rollups:
     totals: dict[int, list] = {}
     depth = {0: -1}  # of every span with totals and every ancestor of one; 0 stands above the root
     for span_id in calls.keys() | failed:
-        if span_id not in parents:  # a later copy of a repeated span id
+        parent = parents.get(span_id)
+        if parent is None:  # a later copy of a repeated span id
             continue
         call = calls.get(span_id)
-        price = costs.get(span_id)
-        tokens = token_figures(call) if call is not None else _NO_TOKENS
-        unpriced = 1 if call is not None and price is None else 0
-        totals[span_id] = [*tokens, price or 0.0, unpriced, int(span_id in failed)]
+        if call is not None:
+            price = costs.get(span_id)
+            unpriced, error = 1 if price is None else 0, 1 if span_id in failed else 0
+            totals[span_id] = [*token_figures(call), price or 0.0, unpriced, error]
+        else:
+            totals[span_id] = [*_NO_TOKENS, 0.0, 0, 1]  # a failure without a call of its own
+        if span_id in depth:  # met already, as an ancestor of an earlier span
+            continue
+        if parent in depth:  # most spans: the parent is known, no walk
+            depth[span_id] = depth[parent] + 1
+            continue
         path = []
         node = span_id
         while node not in depth:
