@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import acyclic_parents, first_span_per_id, first_spans
+from ..model.span_graph import acyclic_parents, first_span_per_id, first_spans, first_spans_by_id
 from .vocabulary import LlmCall, llm_call
 
 
@@ -95,7 +95,8 @@ def snapshot_calls(snapshot: TraceSnapshot) -> dict[int, LlmCall]:
     """``counted_calls`` of a snapshot's spans, worked out once per snapshot: the panel, the
     waterfall, the cost and the time table all ask for them."""
     return snapshot.derived(
-        "counted_calls", lambda: _counted(first_spans(snapshot), reported_calls(snapshot))
+        "counted_calls",
+        lambda: _counted(first_spans(snapshot), reported_calls(snapshot), first_spans_by_id(snapshot)),
     )
 
 
@@ -109,7 +110,10 @@ def _reported(spans: Iterable[SpanRecord]) -> dict[int, LlmCall]:
     return {span.span_id: call for span in spans if (call := llm_call(span.attributes)) is not None}
 
 
-def _counted(spans: list[SpanRecord], calls: dict[int, LlmCall]) -> dict[int, LlmCall]:
+def _counted(
+    spans: list[SpanRecord], calls: dict[int, LlmCall], by_id: Mapping[int, SpanRecord] | None = None
+) -> dict[int, LlmCall]:
+    """``counted_calls`` of spans with one span per id; ``by_id`` indexes them when the caller has it."""
     if len(calls) < 2:
         return calls
     covered = _covered({span.span_id: span.parent_id for span in spans}, calls)
@@ -119,7 +123,8 @@ def _counted(spans: list[SpanRecord], calls: dict[int, LlmCall]) -> dict[int, Ll
     innermost = {span_id: call for span_id, call in calls.items() if span_id not in covered}
     if len(innermost) < 2:
         return innermost
-    by_id = {span.span_id: span for span in spans}
+    if by_id is None:
+        by_id = {span.span_id: span for span in spans}
     if len({_scope_name(by_id[span_id]) for span_id in innermost}) < 2:
         return innermost  # one instrumentation: every report is a request of its own
     return _merge_sibling_reports(innermost, by_id)

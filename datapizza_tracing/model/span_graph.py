@@ -49,6 +49,16 @@ def first_spans_by_id(snapshot: TraceSnapshot) -> dict[int, SpanRecord]:
     )
 
 
+def unique_spans_by_id(snapshot: TraceSnapshot) -> dict[int, SpanRecord] | None:
+    """``first_spans_by_id`` when no span id repeats, else ``None``.
+
+    With unique ids the first-started, first-seen and last-seen span of an id are one span, so a
+    reader that picks one of those can take this shared index instead of building its own.
+    """
+    by_id = first_spans_by_id(snapshot)
+    return by_id if len(by_id) == len(snapshot.spans) else None
+
+
 def repeated_ids_note(count: int) -> str:
     """The note a trace carries when ``count`` spans were left out for repeating a span id."""
     spans, were = ("1 span", "was") if count == 1 else (f"{count:,} spans", "were")

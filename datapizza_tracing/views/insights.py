@@ -18,7 +18,7 @@ from ..analysis.masking import scrub_text
 from ..analysis.self_time import self_times
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import ancestors
+from ..model.span_graph import ancestors, unique_spans_by_id
 from .exception import ExceptionView, exception_view
 from .table import Cell, Column, TableView, cells
 from .text import DURATION_WIDTH, elided, format_duration, more_line, multi_line, one_line, plural
@@ -103,9 +103,11 @@ def _slowest(snapshot: TraceSnapshot) -> TableView | None:
         return None
     own = self_times(snapshot)
     now = snapshot.end_ns or snapshot.taken_ns
-    by_id: dict[int, SpanRecord] = {}
-    for span in snapshot.spans:
-        by_id.setdefault(span.span_id, span)
+    by_id = unique_spans_by_id(snapshot)  # the first span of each id; shared when ids are unique
+    if by_id is None:
+        by_id = {}
+        for span in snapshot.spans:
+            by_id.setdefault(span.span_id, span)
     # The top few only: nsmallest is sorted(...)[:n], ties in the same order, without sorting every span.
     ranked = heapq.nsmallest(
         SLOWEST_SHOWN,

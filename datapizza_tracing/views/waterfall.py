@@ -30,6 +30,7 @@ from ..analysis.tree import SpanNode, build_tree
 from ..analysis.vocabulary import llm_call, span_kind
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
+from ..model.span_graph import first_spans_by_id
 from .panel import ROW_MESSAGE_LIMIT, error_message
 from .span_details import DetailsBudget, SpanDetails, has_details, span_details
 from .text import format_cost, format_count, format_duration, more_line, one_line, plural
@@ -136,7 +137,7 @@ class _Builder:
         self.limit = limit
         self.critical = critical_path_ids(snapshot) if len(snapshot.spans) > 1 else frozenset()
         # Faint bars mean something only when the path leaves some spans out.
-        self.faint = bool(self.critical) and len(self.critical) < len({s.span_id for s in snapshot.spans})
+        self.faint = bool(self.critical) and len(self.critical) < len(first_spans_by_id(snapshot))
         # Open on the way to the step the block waited on longest, as on the way to every error.
         dominant = critical_steps(snapshot).dominant if self.critical else None
         self.unfold = {span.span_id for span in dominant.chain[:-1]} if dominant is not None else set()

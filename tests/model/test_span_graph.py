@@ -11,6 +11,7 @@ from datapizza_tracing.model.span_graph import (
     first_spans,
     first_spans_by_id,
     repeated_ids_note,
+    unique_spans_by_id,
 )
 from tests.support.records import snapshot, span
 
@@ -36,6 +37,13 @@ def test_a_snapshots_first_spans_are_first_span_per_id_of_its_spans_and_index_th
     by_id = first_spans_by_id(block)
     assert list(by_id) == [1, 2, 3] and by_id[3].name == "early"
     assert first_spans(block) is first_spans(block)  # worked out once per snapshot
+
+
+def test_the_shared_index_stands_for_every_reading_of_an_id_only_when_ids_are_unique():
+    unique = snapshot(span(1, 0, 0, 10, "root"), span(2, 1, 1, 9))
+    assert unique_spans_by_id(unique) == {1: unique.spans[0], 2: unique.spans[1]}
+    repeated = snapshot(span(1, 0, 0, 10, "root"), span(2, 1, 5, 6, "late"), span(2, 1, 1, 9, "early"))
+    assert unique_spans_by_id(repeated) is None
 
 
 def test_acyclic_parents_cut_each_cycle_above_its_earliest_span_and_keep_every_other_link():
