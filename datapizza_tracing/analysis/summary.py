@@ -125,7 +125,9 @@ def _counted(
         return innermost
     if by_id is None:
         by_id = {span.span_id: span for span in spans}
-    if len({_scope_name(by_id[span_id]) for span_id in innermost}) < 2:
+    # The names of the few scope objects, not one look-up per call.
+    scopes = {id(scope): scope for scope in (by_id[span_id].scope for span_id in innermost)}
+    if len({_name_of_scope(scope) for scope in scopes.values()}) < 2:
         return innermost  # one instrumentation: every report is a request of its own
     return _merge_sibling_reports(innermost, by_id)
 
@@ -154,7 +156,11 @@ def _model_family(model: str) -> str:
 
 
 def _scope_name(span: SpanRecord) -> str | None:
-    return getattr(span.scope, "name", None) or None
+    return _name_of_scope(span.scope)
+
+
+def _name_of_scope(scope: object) -> str | None:
+    return getattr(scope, "name", None) or None
 
 
 def _details_agree(a: int, b: int) -> bool:

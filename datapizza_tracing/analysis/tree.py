@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import acyclic_parents, first_spans
+from ..model.span_graph import acyclic_parents, first_spans, first_spans_by_id
 
 
 @dataclass
@@ -26,7 +26,7 @@ def tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
 def _tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
     root_id = snapshot.root_span_id
     spans = first_spans(snapshot)
-    known = {span.span_id for span in spans}
+    known = first_spans_by_id(snapshot)  # for its keys
     parents: dict[int, int] = {}
     children: dict[int, list[int]] = {}
     for span in spans:
