@@ -74,7 +74,12 @@ def _critical_steps(snapshot: TraceSnapshot) -> CriticalPath:
     index = {span.span_id: at for at, span in enumerate(path)}
     children: dict[int, list[int]] = {}
     for at in range(1, len(path)):
-        children.setdefault(index.get(path[at].parent_id, 0), []).append(at)
+        parent = index.get(path[at].parent_id, 0)
+        kids = children.get(parent)
+        if kids is None:
+            children[parent] = [at]
+        else:
+            kids.append(at)
     root = path[0]
     critical = [-1] * len(path)  # -1: not reached (a parent cycle among the ids)
     above = [-1] * len(path)
@@ -87,8 +92,9 @@ def _critical_steps(snapshot: TraceSnapshot) -> CriticalPath:
         covered = 0
         for kid in children.get(at, ()):
             span = path[kid]
-            kid_low = max(span.start_ns, low)
-            kid_high = min(span.end_ns if span.end_ns is not None else now, high)
+            kid_low = span.start_ns if span.start_ns > low else low  # clipped to the parent's window
+            kid_high = span.end_ns if span.end_ns is not None else now
+            kid_high = kid_high if kid_high < high else high
             if kid_high > kid_low:
                 covered += kid_high - kid_low
                 stack.append((kid, kid_low, kid_high, at))
