@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import first_span_per_id
+from ..model.span_graph import first_spans_by_id
 from .tree import tree_parents
 
 
@@ -34,7 +34,7 @@ def critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
 
 def _critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
     parents = tree_parents(snapshot)  # one span per id, orphans and cut cycles under the root
-    by_id = {span.span_id: span for span in first_span_per_id(snapshot.spans)[0]}
+    by_id = first_spans_by_id(snapshot)
     root = by_id.get(snapshot.root_span_id)
     if root is None:
         return []
@@ -56,14 +56,18 @@ def _critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
         kids = children.get(span.span_id)
         if not kids:
             continue
-        # Latest (clipped) end first; walking this list once visits candidates in the order step 2 needs.
+        # Latest (clipped) end first, then earliest (clipped) start, then the children's own order
+        # (the -position): walking this list once visits candidates in the order step 2 needs.
         clipped = sorted(
-            ((min(end_of(kid), high), max(kid.start_ns, low), kid) for kid in kids),
-            key=lambda item: (item[0], -item[1]),
+            (
+                (min(kid.end_ns if kid.end_ns is not None else now, high), -max(kid.start_ns, low), -at, kid)
+                for at, kid in enumerate(kids)
+            ),
             reverse=True,
         )
         cursor = high
-        for kid_end, kid_start, kid in clipped:
+        for kid_end, neg_start, _, kid in clipped:
+            kid_start = -neg_start
             if kid_end > cursor or kid_end < low or kid_start > kid_end:
                 continue  # overlaps the chosen child, or lies outside the parent's interval
             stack.append((kid, kid_start, kid_end))

@@ -9,6 +9,7 @@ critical time is what made the block slow.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ..model.record import SpanRecord
@@ -25,14 +26,35 @@ class CriticalStep:
 
 @dataclass(frozen=True)
 class CriticalPath:
-    steps: tuple[CriticalStep, ...]  # every span on the path, in path order
+    """Every span on the path the walk reaches, in path order, as parallel tuples.
+
+    A step object per span (with its chain) would cost one per span of a long
+    path while a report reads one step, the dominant one: steps are made on demand.
+    """
+
+    spans: tuple[SpanRecord, ...]
+    critical_ns: tuple[int, ...]  # of each span, as in ``CriticalStep``
+    above: tuple[int, ...]  # index of each span's path parent in ``spans``; -1 for the root
     total_ns: int
 
-    @property
+    def step(self, index: int) -> CriticalStep:
+        chain = []
+        at = index
+        while at >= 0:
+            chain.append(self.spans[at])
+            at = self.above[at]
+        return CriticalStep(self.spans[index], self.critical_ns[index], tuple(reversed(chain)))
+
+    @functools.cached_property
+    def steps(self) -> tuple[CriticalStep, ...]:
+        return tuple(map(self.step, range(len(self.spans))))
+
+    @functools.cached_property
     def dominant(self) -> CriticalStep | None:
         """The step the block waited on longest (ties: the earlier one), ignoring the root's own work."""
-        inner = [step for step in self.steps if len(step.chain) > 1]
-        return max(inner, key=lambda step: step.critical_ns, default=None)
+        inner = (index for index, above in enumerate(self.above) if above >= 0)
+        best = max(inner, key=self.critical_ns.__getitem__, default=None)
+        return self.step(best) if best is not None else None
 
     def share(self, step: CriticalStep) -> float:
         return step.critical_ns / self.total_ns if self.total_ns > 0 else 0.0
@@ -47,31 +69,43 @@ def _critical_steps(snapshot: TraceSnapshot) -> CriticalPath:
     now = snapshot.end_ns or snapshot.taken_ns
     total = max(now - snapshot.start_ns, 0)
     if not path:
-        return CriticalPath((), total)
-    on_path = {span.span_id: span for span in path}
+        return CriticalPath((), (), (), total)
+    # Spans by their index in the path; the root is 0.
+    index = {span.span_id: at for at, span in enumerate(path)}
+    children: dict[int, list[int]] = {}
+    for at in range(1, len(path)):
+        parent = index.get(path[at].parent_id, 0)
+        kids = children.get(parent)
+        if kids is None:
+            children[parent] = [at]
+        else:
+            kids.append(at)
     root = path[0]
-    children: dict[int, list[SpanRecord]] = {}
-    for span in path[1:]:
-        parent = span.parent_id if span.parent_id in on_path else root.span_id
-        children.setdefault(parent, []).append(span)
-    steps: list[CriticalStep] = []
-    stack: list[tuple[SpanRecord, int, int, tuple[SpanRecord, ...]]] = [
-        (root, root.start_ns, root.end_ns if root.end_ns is not None else now, (root,))
-    ]
-    visited: set[int] = set()
+    critical = [-1] * len(path)  # -1: not reached (a parent cycle among the ids)
+    above = [-1] * len(path)
+    stack = [(0, root.start_ns, root.end_ns if root.end_ns is not None else now, -1)]
     while stack:
-        span, low, high, chain = stack.pop()
-        if span.span_id in visited:  # a parent cycle among the ids: every span once
+        at, low, high, parent = stack.pop()
+        if critical[at] >= 0:  # every span once
             continue
-        visited.add(span.span_id)
+        above[at] = parent
         covered = 0
-        for kid in children.get(span.span_id, ()):
-            kid_low = max(kid.start_ns, low)
-            kid_high = min(kid.end_ns if kid.end_ns is not None else now, high)
+        for kid in children.get(at, ()):
+            span = path[kid]
+            kid_low = span.start_ns if span.start_ns > low else low  # clipped to the parent's window
+            kid_high = span.end_ns if span.end_ns is not None else now
+            kid_high = kid_high if kid_high < high else high
             if kid_high > kid_low:
                 covered += kid_high - kid_low
-                stack.append((kid, kid_low, kid_high, (*chain, kid)))
-        steps.append(CriticalStep(span, max(high - low - covered, 0), chain))
-    order = {span.span_id: index for index, span in enumerate(path)}
-    steps.sort(key=lambda step: order[step.span.span_id])
-    return CriticalPath(tuple(steps), total)
+                stack.append((kid, kid_low, kid_high, at))
+        critical[at] = max(high - low - covered, 0)
+    reached = [at for at in range(len(path)) if critical[at] >= 0]
+    if len(reached) == len(path):
+        return CriticalPath(tuple(path), tuple(critical), tuple(above), total)
+    renumbered = {old: new for new, old in enumerate(reached)}
+    return CriticalPath(
+        tuple(path[at] for at in reached),
+        tuple(critical[at] for at in reached),
+        tuple(renumbered[above[at]] if above[at] >= 0 else -1 for at in reached),
+        total,
+    )

@@ -7,12 +7,14 @@ time table, where each name alone would fill the screen.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
 _NUMBER = re.compile(r"\d+")
 
 
+@functools.lru_cache(maxsize=4096)  # a trace repeats few names over many spans; the regex is the cost
 def name_family(name: str) -> str:
     """The name with every run of digits replaced by ``#``: ``"step 12"`` → ``"step #"``."""
     return _NUMBER.sub("#", name)

@@ -9,7 +9,7 @@ than the block did.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ..model.snapshot import TraceSnapshot
@@ -53,7 +53,47 @@ def _call_costs(snapshot: TraceSnapshot) -> dict[int, float | None]:
 NO_ROLLUP = Rollup(TokenUsage(), 0.0, 0, 0)
 
 
-def rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
+class Rollups(Mapping[int, Rollup]):
+    """Span id → ``Rollup``, made from the plain totals on first read.
+
+    A view reads the totals of the rows it shows, a few hundred at most, while
+    every span with a call or a failure inside has totals: making a ``Rollup``
+    only when read spares one ``Rollup`` and one ``TokenUsage`` per span.
+    """
+
+    __slots__ = ("_made", "_totals")
+
+    def __init__(self, totals: dict[int, list]) -> None:
+        self._totals = totals  # span id -> [*token_figures, cost, unpriced, errors]
+        self._made: dict[int, Rollup] = {}
+
+    def __getitem__(self, span_id: int) -> Rollup:
+        made = self._made.get(span_id)
+        if made is None:
+            entry = self._totals[span_id]
+            made = self._made[span_id] = Rollup(TokenUsage(*entry[:6]), *entry[6:])
+        return made
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._totals)
+
+    def __len__(self) -> int:
+        return len(self._totals)
+
+    def __contains__(self, span_id: object) -> bool:
+        return span_id in self._totals
+
+    def total(self, span_ids: Iterable[int]) -> Rollup:
+        """The totals of several spans (a folded group) added up in their order, as plain numbers."""
+        sums = [0, 0, 0, 0, 0, 0, 0.0, 0, 0]
+        for span_id in span_ids:
+            entry = self._totals.get(span_id)
+            if entry is not None:
+                sums[:] = map(operator.add, sums, entry)
+        return Rollup(TokenUsage(*sums[:6]), *sums[6:])
+
+
+def rollups(snapshot: TraceSnapshot) -> Rollups:
     """Span id → totals of its subtree, for the spans with a model call or a failure inside.
 
     Every other span's totals are ``NO_ROLLUP``: ``rollups(s).get(span_id, NO_ROLLUP)``.
@@ -61,7 +101,7 @@ def rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
     return snapshot.derived("rollups", lambda: _rollups(snapshot))
 
 
-def _rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
+def _rollups(snapshot: TraceSnapshot) -> Rollups:
     calls = snapshot_calls(snapshot)
     costs = call_costs(snapshot)
     parents = tree_parents(snapshot)  # as the tree shows them: orphans under the root, cycles cut
@@ -73,13 +113,21 @@ def _rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
     totals: dict[int, list] = {}
     depth = {0: -1}  # of every span with totals and every ancestor of one; 0 stands above the root
     for span_id in calls.keys() | failed:
-        if span_id not in parents:  # a later copy of a repeated span id
+        parent = parents.get(span_id)
+        if parent is None:  # a later copy of a repeated span id
             continue
         call = calls.get(span_id)
-        price = costs.get(span_id)
-        tokens = token_figures(call) if call is not None else _NO_TOKENS
-        unpriced = 1 if call is not None and price is None else 0
-        totals[span_id] = [*tokens, price or 0.0, unpriced, int(span_id in failed)]
+        if call is not None:
+            price = costs.get(span_id)
+            unpriced, error = 1 if price is None else 0, 1 if span_id in failed else 0
+            totals[span_id] = [*token_figures(call), price or 0.0, unpriced, error]
+        else:
+            totals[span_id] = [*_NO_TOKENS, 0.0, 0, 1]  # a failure without a call of its own
+        if span_id in depth:  # met already, as an ancestor of an earlier span
+            continue
+        if parent in depth:  # most spans: the parent is known, no walk
+            depth[span_id] = depth[parent] + 1
+            continue
         path = []
         node = span_id
         while node not in depth:
@@ -98,7 +146,7 @@ def _rollups(snapshot: TraceSnapshot) -> dict[int, Rollup]:
             totals[parent] = entry.copy()
         else:
             above[:] = map(operator.add, above, entry)
-    return {span_id: Rollup(TokenUsage(*entry[:6]), *entry[6:]) for span_id, entry in totals.items()}
+    return Rollups(totals)
 
 
 _NO_TOKENS = (0, 0, 0, 0, 0, 0)

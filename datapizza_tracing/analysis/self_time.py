@@ -27,18 +27,28 @@ def _self_times(snapshot: TraceSnapshot) -> dict[int, int]:
     for span in snapshot.spans:
         parent = span.parent_id
         if parent in intervals and parent != span.span_id:
-            children.setdefault(parent, []).append(intervals[span.span_id])
-    result: dict[int, int] = {}
-    for span_id, (start, end) in intervals.items():
-        kids = children.get(span_id)
-        duration = end - start if end > start else 0
-        result[span_id] = max(duration - _covered(kids, start, end), 0) if kids else duration
+            kids = children.get(parent)
+            if kids is None:
+                children[parent] = [intervals[span.span_id]]
+            else:
+                kids.append(intervals[span.span_id])
+    # Every span's duration, then the time its children cover taken off the parents' (most spans are leaves).
+    result = {span_id: end - start if end > start else 0 for span_id, (start, end) in intervals.items()}
+    for span_id, kids in children.items():
+        start, end = intervals[span_id]
+        result[span_id] = max(result[span_id] - _covered(kids, start, end), 0)
     return result
 
 
 def _covered(kids: list[tuple[int, int]], start: int, end: int) -> int:
     """Nanoseconds of ``[start, end]`` inside the union of ``kids``' intervals."""
-    clipped = sorted((max(a, start), min(b, end)) for a, b in kids if min(b, end) > max(a, start))
+    clipped = []
+    for a, b in kids:
+        a = a if a > start else start
+        b = b if b < end else end
+        if b > a:
+            clipped.append((a, b))
+    clipped.sort()
     covered = 0
     cursor = start
     for a, b in clipped:

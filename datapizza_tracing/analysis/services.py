@@ -11,6 +11,7 @@ from opentelemetry.sdk.resources import Resource
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
+from ..model.span_graph import unique_spans_by_id
 
 SERVICE_NAME = "service.name"
 
@@ -29,7 +30,8 @@ def resource_service(resource: Resource | None) -> str | None:
 
 def own_service(snapshot: TraceSnapshot) -> str | None:
     """The block's own service: its root span's."""
-    root = snapshot.root
+    by_id = unique_spans_by_id(snapshot)  # shared, when ids are unique: no search through the spans
+    root = by_id.get(snapshot.root_span_id) if by_id is not None else snapshot.root
     return service_name(root) if root is not None else None
 
 

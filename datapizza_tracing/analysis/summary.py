@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import functools
-import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import acyclic_parents, first_span_per_id
+from ..model.span_graph import acyclic_parents, first_span_per_id, first_spans, first_spans_by_id
 from .vocabulary import LlmCall, llm_call
 
 
@@ -96,25 +95,25 @@ def snapshot_calls(snapshot: TraceSnapshot) -> dict[int, LlmCall]:
     """``counted_calls`` of a snapshot's spans, worked out once per snapshot: the panel, the
     waterfall, the cost and the time table all ask for them."""
     return snapshot.derived(
-        "counted_calls", lambda: _counted(_first_spans(snapshot), reported_calls(snapshot))
+        "counted_calls",
+        lambda: _counted(first_spans(snapshot), reported_calls(snapshot), first_spans_by_id(snapshot)),
     )
 
 
 def reported_calls(snapshot: TraceSnapshot) -> dict[int, LlmCall]:
     """Span id → the model call the span reports, for every span that reports one (the first
     span of a repeated id only), before ``counted_calls`` counts each real call once."""
-    return snapshot.derived("reported_calls", lambda: _reported(_first_spans(snapshot)))
-
-
-def _first_spans(snapshot: TraceSnapshot) -> list[SpanRecord]:
-    return snapshot.derived("first_spans", lambda: first_span_per_id(snapshot.spans)[0])
+    return snapshot.derived("reported_calls", lambda: _reported(first_spans(snapshot)))
 
 
 def _reported(spans: Iterable[SpanRecord]) -> dict[int, LlmCall]:
     return {span.span_id: call for span in spans if (call := llm_call(span.attributes)) is not None}
 
 
-def _counted(spans: list[SpanRecord], calls: dict[int, LlmCall]) -> dict[int, LlmCall]:
+def _counted(
+    spans: list[SpanRecord], calls: dict[int, LlmCall], by_id: Mapping[int, SpanRecord] | None = None
+) -> dict[int, LlmCall]:
+    """``counted_calls`` of spans with one span per id; ``by_id`` indexes them when the caller has it."""
     if len(calls) < 2:
         return calls
     covered = _covered({span.span_id: span.parent_id for span in spans}, calls)
@@ -124,8 +123,11 @@ def _counted(spans: list[SpanRecord], calls: dict[int, LlmCall]) -> dict[int, Ll
     innermost = {span_id: call for span_id, call in calls.items() if span_id not in covered}
     if len(innermost) < 2:
         return innermost
-    by_id = {span.span_id: span for span in spans}
-    if len({_scope_name(by_id[span_id]) for span_id in innermost}) < 2:
+    if by_id is None:
+        by_id = {span.span_id: span for span in spans}
+    # The names of the few scope objects, not one look-up per call.
+    scopes = {id(scope): scope for scope in (by_id[span_id].scope for span_id in innermost)}
+    if len({_name_of_scope(scope) for scope in scopes.values()}) < 2:
         return innermost  # one instrumentation: every report is a request of its own
     return _merge_sibling_reports(innermost, by_id)
 
@@ -154,7 +156,11 @@ def _model_family(model: str) -> str:
 
 
 def _scope_name(span: SpanRecord) -> str | None:
-    return getattr(span.scope, "name", None) or None
+    return _name_of_scope(span.scope)
+
+
+def _name_of_scope(scope: object) -> str | None:
+    return getattr(scope, "name", None) or None
 
 
 def _details_agree(a: int, b: int) -> bool:
@@ -267,15 +273,14 @@ def usage_by_model(spans: Iterable[SpanRecord]) -> dict[str, TokenUsage]:
 
 
 def _usage_by_model(calls: Mapping[int, LlmCall]) -> dict[str, TokenUsage]:
-    # Plain numbers while adding up: one TokenUsage per model, not one per call.
-    sums: dict[str, list[int]] = {}
+    # Each model's calls, then one sum per figure (whole numbers: the order of additions is free).
+    by_model: dict[str, list[LlmCall]] = {}
     for call in calls.values():
-        figures = sums.get(call.model)
-        if figures is None:
-            sums[call.model] = list(token_figures(call))
-        else:
-            figures[:] = map(operator.add, figures, token_figures(call))
-    return {model: TokenUsage(*sums[model]) for model in sorted(sums)}
+        by_model.setdefault(call.model, []).append(call)
+    return {
+        model: TokenUsage(*map(sum, zip(*map(token_figures, by_model[model]), strict=True)))
+        for model in sorted(by_model)
+    }
 
 
 def ignored_usage_note(count: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..model.record import ERROR, SpanRecord
 from ..model.snapshot import TraceSnapshot
 from .names import family_label, name_family
 from .self_time import self_times
@@ -50,26 +51,37 @@ def _span_timings(snapshot: TraceSnapshot) -> list[SpanTiming]:
     own_ns = self_times(snapshot)
     calls = snapshot_calls(snapshot)
     own = own_service(snapshot)
+    # The spans of one resource (so one service) and one name together first: a trace has few such
+    # groups, and every figure is a whole-number sum or a max, so adding up group by group is exact.
+    # Groups come in the order of their first span, so each family's first name and rank are kept.
+    groups: dict[tuple[int, str], list[SpanRecord]] = {}
+    for span in snapshot.spans:
+        key = (id(span.resource), span.name)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [span]
+        else:
+            group.append(span)
     # (service, family) -> [names, count, self_ns, total_ns, max_ns, errors, calls, running]
     acc: dict[tuple[str | None, str], list] = {}
     services: dict[int, str | None] = {}  # by resource: spans of one provider share one
-    for span in snapshot.spans:
-        duration = max((span.end_ns if span.end_ns is not None else now) - span.start_ns, 0)
-        service = services.get(id(span.resource), _UNSEEN)
+    for (resource, name), spans in groups.items():
+        service = services.get(resource, _UNSEEN)
         if service is _UNSEEN:
-            service = services[id(span.resource)] = other_service(span, own)
-        family = (service, name_family(span.name))
+            service = services[resource] = other_service(spans[0], own)
+        family = (service, name_family(name))
         row = acc.get(family)
         if row is None:
             row = acc[family] = [[], 0, 0, 0, 0, 0, 0, 0]
-        row[0].append(span.name)
-        row[1] += 1
-        row[2] += own_ns.get(span.span_id, 0)
-        row[3] += duration
-        row[4] = max(row[4], duration)
-        row[5] += span.is_error
-        row[6] += span.span_id in calls
-        row[7] += span.end_ns is None
+        durations = [max((s.end_ns if s.end_ns is not None else now) - s.start_ns, 0) for s in spans]
+        row[0].append(name)  # family_label reads the first name and the numbers: once each is enough
+        row[1] += len(spans)
+        row[2] += sum(own_ns.get(s.span_id, 0) for s in spans)
+        row[3] += sum(durations)
+        row[4] = max(row[4], *durations)
+        row[5] += sum(s.status == ERROR for s in spans)
+        row[6] += sum(s.span_id in calls for s in spans)
+        row[7] += sum(s.end_ns is None for s in spans)
     rows = [
         SpanTiming(
             family_label(names),

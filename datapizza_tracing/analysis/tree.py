@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import acyclic_parents, first_span_per_id
+from ..model.span_graph import acyclic_parents, first_spans, first_spans_by_id
 
 
 @dataclass
@@ -24,8 +25,8 @@ def tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
 
 def _tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
     root_id = snapshot.root_span_id
-    spans, _ = first_span_per_id(snapshot.spans)
-    known = {span.span_id for span in spans}
+    spans = first_spans(snapshot)
+    known = first_spans_by_id(snapshot)  # for its keys
     parents: dict[int, int] = {}
     children: dict[int, list[int]] = {}
     for span in spans:
@@ -59,18 +60,38 @@ def build_tree(snapshot: TraceSnapshot) -> SpanNode | None:
     The first span of each id is the one shown (see ``model.span_graph``), and a
     parent cycle is cut, so every span appears once and every walk ends.
     """
-    parents = tree_parents(snapshot)
-    nodes = {span.span_id: SpanNode(span) for span in first_span_per_id(snapshot.spans)[0]}
-    root = nodes.get(snapshot.root_span_id)
-    if root is None:
+    by_id = first_spans_by_id(snapshot)
+    if snapshot.root_span_id not in by_id:
         return None
-    for span_id, node in nodes.items():
-        if node is not root:
-            nodes[parents[span_id]].children.append(node)
-    for node in nodes.values():
-        if len(node.children) > 1:
-            node.children.sort(key=lambda child: child.span.start_ns)
-    return root
+    nodes = {span_id: SpanNode(span) for span_id, span in by_id.items()}
+    for parent, children in tree_children(snapshot).items():
+        nodes[parent].children.extend(nodes[child.span_id] for child in children)
+    return nodes[snapshot.root_span_id]
+
+
+def tree_children(snapshot: TraceSnapshot) -> dict[int, list[SpanRecord]]:
+    """Span id → its children as ``build_tree`` orders them (by start, ties in the spans' order),
+    for the spans that have some; worked out once per snapshot. Read it, never change it."""
+    return snapshot.derived("tree_children", lambda: _tree_children(snapshot))
+
+
+def _tree_children(snapshot: TraceSnapshot) -> dict[int, list[SpanRecord]]:
+    parents = tree_parents(snapshot)
+    root_id = snapshot.root_span_id
+    children: dict[int, list[SpanRecord]] = {}
+    # Attached in start order (ties in the spans' order), every list comes out as a stable sort of it
+    # by start would leave it: one sort instead of one per parent.
+    for span in sorted(first_spans(snapshot), key=_START):
+        if span.span_id != root_id:
+            siblings = children.get(parents[span.span_id])
+            if siblings is None:
+                children[parents[span.span_id]] = [span]
+            else:
+                siblings.append(span)
+    return children
+
+
+_START = operator.attrgetter("start_ns")
 
 
 def walk(root: SpanNode, limit: int | None = None) -> Iterator[tuple[int, SpanNode, SpanNode | None]]:

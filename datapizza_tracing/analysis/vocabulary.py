@@ -180,6 +180,9 @@ def token_count(value: Any) -> int | None:
     return None
 
 
+_new_call = tuple.__new__  # skips NamedTuple's Python-level __new__: once per reporting span
+
+
 class _Figures:
     """Reads the figures of one span, counting those that are present but not token counts."""
 
@@ -191,6 +194,8 @@ class _Figures:
     def count(self, value: Any) -> int:
         if value is None:
             return 0
+        if type(value) is int and 0 <= value <= MAX_TOKEN_COUNT:  # the usual figure: token_count's answer
+            return value
         number = token_count(value)
         if number is None:
             self.ignored += 1
@@ -199,6 +204,9 @@ class _Figures:
 
 
 def _first(attributes: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    if len(keys) == 1:  # most vocabularies name one key: no loop
+        value = attributes.get(keys[0])
+        return value if value not in (None, "") else None
     for key in keys:
         value = attributes.get(key)
         if value not in (None, ""):
@@ -257,14 +265,17 @@ def _read(attributes: Mapping[str, Any], vocabulary: Vocabulary) -> LlmCall:
     refused = attributes.get(IGNORED_USAGE_KEY) if vocabulary is DATAPIZZA else None
     if refused:
         read.ignored += len(refused) if isinstance(refused, (tuple, list)) else 1
-    return LlmCall(
-        str(model) if model is not None else UNKNOWN_MODEL,
-        prompt,
-        completion,
-        cached,
-        thinking,
-        cache_write,
-        read.ignored,
+    return _new_call(
+        LlmCall,
+        (
+            str(model) if model is not None else UNKNOWN_MODEL,
+            prompt,
+            completion,
+            cached,
+            thinking,
+            cache_write,
+            read.ignored,
+        ),
     )
 
 

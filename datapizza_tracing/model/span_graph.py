@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from .record import SpanRecord
+from .snapshot import TraceSnapshot
 
 
 def first_span_per_id(spans: Iterable[SpanRecord]) -> tuple[list[SpanRecord], int]:
@@ -33,6 +34,29 @@ def first_span_per_id(spans: Iterable[SpanRecord]) -> tuple[list[SpanRecord], in
         return spans, 0
     chosen = {id(span) for span in first.values()}
     return [span for span in spans if id(span) in chosen], len(spans) - len(first)
+
+
+def first_spans(snapshot: TraceSnapshot) -> list[SpanRecord]:
+    """``first_span_per_id`` of a snapshot's spans, worked out once per snapshot: the tree, the
+    critical path and the token table all start from it. Read it, never change it."""
+    return snapshot.derived("first_spans", lambda: first_span_per_id(snapshot.spans)[0])
+
+
+def first_spans_by_id(snapshot: TraceSnapshot) -> dict[int, SpanRecord]:
+    """Span id → its ``first_spans`` span, in their order, once per snapshot. Read it, never change it."""
+    return snapshot.derived(
+        "first_spans_by_id", lambda: {span.span_id: span for span in first_spans(snapshot)}
+    )
+
+
+def unique_spans_by_id(snapshot: TraceSnapshot) -> dict[int, SpanRecord] | None:
+    """``first_spans_by_id`` when no span id repeats, else ``None``.
+
+    With unique ids the first-started, first-seen and last-seen span of an id are one span, so a
+    reader that picks one of those can take this shared index instead of building its own.
+    """
+    by_id = first_spans_by_id(snapshot)
+    return by_id if len(by_id) == len(snapshot.spans) else None
 
 
 def repeated_ids_note(count: int) -> str:

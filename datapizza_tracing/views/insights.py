@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 from ..analysis.critical_steps import critical_steps
@@ -17,7 +18,7 @@ from ..analysis.masking import scrub_text
 from ..analysis.self_time import self_times
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import ancestors
+from ..model.span_graph import ancestors, unique_spans_by_id
 from .exception import ExceptionView, exception_view
 from .table import Cell, Column, TableView, cells
 from .text import DURATION_WIDTH, elided, format_duration, more_line, multi_line, one_line, plural
@@ -66,7 +67,7 @@ def _critical_line(snapshot: TraceSnapshot) -> tuple[Part, ...] | None:
     if dominant is None or path.total_ns <= 0:
         return None
     share = path.share(dominant)
-    steps = len(path.steps) - 1
+    steps = len(path.spans) - 1
     return (
         Part("Critical path: ", "strong"),
         Part(_chain(dominant.chain[:-1], CHAIN_SHOWN - 1, " → ") + " → "),
@@ -102,14 +103,19 @@ def _slowest(snapshot: TraceSnapshot) -> TableView | None:
         return None
     own = self_times(snapshot)
     now = snapshot.end_ns or snapshot.taken_ns
-    by_id: dict[int, SpanRecord] = {}
-    for span in snapshot.spans:
-        by_id.setdefault(span.span_id, span)
-    ranked = sorted(
-        (span for span in by_id.values() if own.get(span.span_id, 0) > 0), key=lambda s: -own[s.span_id]
+    by_id = unique_spans_by_id(snapshot)  # the first span of each id; shared when ids are unique
+    if by_id is None:
+        by_id = {}
+        for span in snapshot.spans:
+            by_id.setdefault(span.span_id, span)
+    # The top few only: nsmallest is sorted(...)[:n], ties in the same order, without sorting every span.
+    ranked = heapq.nsmallest(
+        SLOWEST_SHOWN,
+        (span for span in by_id.values() if own.get(span.span_id, 0) > 0),
+        key=lambda s: -own[s.span_id],
     )
     rows = []
-    for span in ranked[:SLOWEST_SHOWN]:
+    for span in ranked:
         end = span.end_ns if span.end_ns is not None else now
         label = _name(span) + (" (own work)" if span.span_id == snapshot.root_span_id else "")
         rows.append(

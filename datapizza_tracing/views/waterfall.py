@@ -26,10 +26,11 @@ from ..analysis.roles import ROLES, span_role
 from ..analysis.rollup import NO_ROLLUP, Rollup, call_costs, rollups
 from ..analysis.self_time import self_times
 from ..analysis.services import other_service, own_service
-from ..analysis.tree import SpanNode, build_tree
+from ..analysis.tree import tree_children
 from ..analysis.vocabulary import llm_call, span_kind
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
+from ..model.span_graph import first_spans_by_id
 from .panel import ROW_MESSAGE_LIMIT, error_message
 from .span_details import DetailsBudget, SpanDetails, has_details, span_details
 from .text import format_cost, format_count, format_duration, more_line, one_line, plural
@@ -136,7 +137,7 @@ class _Builder:
         self.limit = limit
         self.critical = critical_path_ids(snapshot) if len(snapshot.spans) > 1 else frozenset()
         # Faint bars mean something only when the path leaves some spans out.
-        self.faint = bool(self.critical) and len(self.critical) < len({s.span_id for s in snapshot.spans})
+        self.faint = bool(self.critical) and len(self.critical) < len(first_spans_by_id(snapshot))
         # Open on the way to the step the block waited on longest, as on the way to every error.
         dominant = critical_steps(snapshot).dominant if self.critical else None
         self.unfold = {span.span_id for span in dominant.chain[:-1]} if dominant is not None else set()
@@ -186,7 +187,7 @@ class _Builder:
         )
         return f"{head}{prompt} → {completion}"
 
-    def span_row(self, node: SpanNode, depth: int) -> WaterfallRow:
+    def span_row(self, node: _Node, depth: int) -> WaterfallRow:
         span = node.span
         running = span.end_ns is None
         end = span.end_ns if span.end_ns is not None else self.now
@@ -224,21 +225,14 @@ class _Builder:
             service=self._service(span),
         )
 
-    def group_row(self, members: list[SpanNode], depth: int) -> WaterfallRow:
+    def group_row(self, members: list[_Node], depth: int) -> WaterfallRow:
         spans = [member.span for member in members]
         now = self.now
         ends = [span.end_ns if span.end_ns is not None else now for span in spans]
         start = min(span.start_ns for span in spans)
         end = max(ends)
         durations = [end_ns - span.start_ns for span, end_ns in zip(spans, ends, strict=True)]
-        combined = NO_ROLLUP
-        for rollup in filter(None, map(self.rollups.get, (span.span_id for span in spans))):
-            combined = Rollup(
-                combined.usage + rollup.usage,
-                combined.cost_usd + rollup.cost_usd,
-                combined.unpriced_calls + rollup.unpriced_calls,
-                combined.errors + rollup.errors,
-            )
+        combined = self.rollups.total(span.span_id for span in spans)
         tokens, cost = self._sum_texts(combined)
         # A family is one role in practice: the first member's, unless a failure colours the bar.
         tone = "error" if combined.errors else span_role(spans[0])
@@ -281,12 +275,12 @@ class _Builder:
         return span_details(span, self.masker, self.budget) if has_details(span) else None
 
     # -- structure ----------------------------------------------------------------
-    def children_items(self, node: SpanNode) -> list[SpanNode | list[SpanNode]]:
+    def children_items(self, node: _Node) -> list[_Node | list[_Node]]:
         """A node's children in start order, with large families folded into lists."""
-        families: dict[str, list[SpanNode]] = {}
+        families: dict[str, list[_Node]] = {}
         for child in node.children:
             families.setdefault(name_family(child.span.name), []).append(child)
-        items: list[SpanNode | list[SpanNode]] = []
+        items: list[_Node | list[_Node]] = []
         placed: set[str] = set()
         for child in node.children:
             family = name_family(child.span.name)
@@ -298,10 +292,10 @@ class _Builder:
                 items.append(members)
         return items
 
-    def telling_members(self, members: list[SpanNode]) -> list[SpanNode]:
+    def telling_members(self, members: list[_Node]) -> list[_Node]:
         """The members a group shows: failed, on the critical path, then the slowest; in start order."""
 
-        def rank(member: SpanNode) -> tuple[int, int, int]:
+        def rank(member: _Node) -> tuple[int, int, int]:
             span = member.span
             rollup = self.rollups.get(span.span_id)
             errors = rollup.errors if rollup is not None else int(span.is_error)
@@ -311,12 +305,12 @@ class _Builder:
         chosen = sorted(members, key=rank)[:GROUP_SHOWN]
         return sorted(chosen, key=lambda member: member.span.start_ns)
 
-    def build(self, tree: SpanNode) -> _Draft | None:
+    def build(self, tree: _Node) -> _Draft | None:
         if self.limit <= 0:
             return None
         root = self._span_draft(tree, 0)
         # (item, depth, parent draft), popped in display order.
-        stack: list[tuple[SpanNode | list[SpanNode], int, _Draft, SpanNode | None]] = []
+        stack: list[tuple[_Node | list[_Node], int, _Draft, _Node | None]] = []
         self._push_children(stack, tree, 1, root)
         visited = {tree.span.span_id}
         while stack and self.shown < self.limit:
@@ -325,7 +319,8 @@ class _Builder:
                 group = _Draft(self.group_row(item, depth), None, open=False)
                 parent.children.append(group)
                 members = self.telling_members(item)
-                left_out = [member for member in item if member not in members]
+                shown = set(map(id, members))  # by identity: comparing nodes would compare their subtrees
+                left_out = [member for member in item if id(member) not in shown]
                 if left_out:
                     spans = sum(_subtree_size(member) for member in left_out)
                     self.folded += spans
@@ -345,7 +340,7 @@ class _Builder:
             self._push_children(stack, item, depth + 1, draft)
         return root
 
-    def _span_draft(self, node: SpanNode, depth: int) -> _Draft:
+    def _span_draft(self, node: _Node, depth: int) -> _Draft:
         self.shown += 1
         row = self.span_row(node, depth)
         # A row with children opens near the top, on the way to every error and to the slowest step, so
@@ -358,22 +353,39 @@ class _Builder:
         )
         return _Draft(row, self.details(node.span), is_open)
 
-    def _push_children(self, stack: list, node: SpanNode, depth: int, draft: _Draft) -> None:
+    def _push_children(self, stack: list, node: _Node, depth: int, draft: _Draft) -> None:
         items = self.children_items(node)
         stack.extend((item, depth, draft, node) for item in reversed(items))
 
 
-def _subtree_size(node: SpanNode) -> int:
-    size = 0
-    stack = [node]
-    seen: set[int] = set()
+class _Node:
+    """A span of the tree whose child nodes are made when first read: a waterfall shows a few
+    hundred rows, so most of a large trace's spans never need one."""
+
+    __slots__ = ("_children", "_index", "span")
+
+    def __init__(self, span: SpanRecord, index: dict[int, list[SpanRecord]]) -> None:
+        self.span = span
+        self._index = index  # analysis.tree.tree_children
+        self._children: list[_Node] | None = None
+
+    @property
+    def children(self) -> list[_Node]:
+        if self._children is None:
+            self._children = [_Node(child, self._index) for child in self._index.get(self.span.span_id, ())]
+        return self._children
+
+
+def _subtree_size(node: _Node) -> int:
+    # The tree holds each span once (one per id, parent cycles cut): no span to count twice.
+    index = node._index
+    size = 1
+    stack = [node.span.span_id]
     while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        size += 1
-        stack.extend(current.children)
+        children = index.get(stack.pop())
+        if children:
+            size += len(children)
+            stack.extend(child.span_id for child in children)
     return size
 
 
@@ -402,7 +414,8 @@ def waterfall(snapshot: TraceSnapshot, limit: int | None = None) -> Waterfall:
     limit = limit if limit is not None else config.tree_limit()
     now = snapshot.end_ns or snapshot.taken_ns
     ticks = nice_ticks(max(now - snapshot.start_ns, 0))
-    tree = build_tree(snapshot)
+    root_span = first_spans_by_id(snapshot).get(snapshot.root_span_id)
+    tree = _Node(root_span, tree_children(snapshot)) if root_span is not None else None
     builder = _Builder(snapshot, limit)
     draft = builder.build(tree) if tree is not None else None
     root = _freeze(draft) if draft is not None else None

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 
 from datapizza_tracing.model.build import snapshots_from_records
-from datapizza_tracing.model.span_graph import acyclic_parents, first_span_per_id, repeated_ids_note
-from tests.support.records import span
+from datapizza_tracing.model.span_graph import (
+    acyclic_parents,
+    first_span_per_id,
+    first_spans,
+    first_spans_by_id,
+    repeated_ids_note,
+    unique_spans_by_id,
+)
+from tests.support.records import snapshot, span
 
 
 def test_the_span_that_started_first_keeps_a_repeated_id_and_the_rest_are_counted():
@@ -20,6 +27,23 @@ def test_the_span_that_started_first_keeps_a_repeated_id_and_the_rest_are_counte
 def test_equal_start_times_keep_the_span_seen_first():
     kept, repeated = first_span_per_id([span(2, 1, 1, 2, "a"), span(2, 1, 1, 2, "b")])
     assert [s.name for s in kept] == ["a"] and repeated == 1
+
+
+def test_a_snapshots_first_spans_are_first_span_per_id_of_its_spans_and_index_them_by_id():
+    spans = (span(1, 0, 0, 10, "root"), span(3, 1, 5, 6, "late"), span(2, 1, 1, 9), span(3, 1, 2, 3, "early"))
+    block = snapshot(*spans)
+    assert first_spans(block) == first_span_per_id(spans)[0]
+    assert [s.name for s in first_spans(block)] == ["root", "span-2", "early"]
+    by_id = first_spans_by_id(block)
+    assert list(by_id) == [1, 2, 3] and by_id[3].name == "early"
+    assert first_spans(block) is first_spans(block)  # worked out once per snapshot
+
+
+def test_the_shared_index_stands_for_every_reading_of_an_id_only_when_ids_are_unique():
+    unique = snapshot(span(1, 0, 0, 10, "root"), span(2, 1, 1, 9))
+    assert unique_spans_by_id(unique) == {1: unique.spans[0], 2: unique.spans[1]}
+    repeated = snapshot(span(1, 0, 0, 10, "root"), span(2, 1, 5, 6, "late"), span(2, 1, 1, 9, "early"))
+    assert unique_spans_by_id(repeated) is None
 
 
 def test_acyclic_parents_cut_each_cycle_above_its_earliest_span_and_keep_every_other_link():

@@ -7,7 +7,7 @@ import gc
 
 import pytest
 
-from datapizza_tracing.analysis.rollup import rollups
+from datapizza_tracing.analysis.rollup import NO_ROLLUP, rollups
 from datapizza_tracing.analysis.summary import counted_calls, snapshot_calls
 from datapizza_tracing.frontends.notebook.bundles import report_bundle
 from datapizza_tracing.views import report
@@ -72,6 +72,19 @@ def test_a_parent_holds_the_sum_of_its_subtree() -> None:
     assert root.usage.calls == len(calls)
     assert root.usage.prompt_tokens == sum(call.prompt_tokens for call in calls.values())
     assert root.usage.completion_tokens == sum(call.completion_tokens for call in calls.values())
+
+
+def test_the_totals_of_a_group_are_the_sum_of_its_members_totals() -> None:
+    snapshot = demo_snapshot()
+    totals = rollups(snapshot)
+    first, second, third = list(totals)[:3]
+    members = [first, second, third, 0]  # 0 has no totals: it adds nothing
+    group = totals.total(members)
+    assert group.usage.calls == sum(totals[m].usage.calls for m in members[:3])
+    assert group.usage.prompt_tokens == sum(totals[m].usage.prompt_tokens for m in members[:3])
+    assert group.errors == sum(totals[m].errors for m in members[:3])
+    assert group.cost_usd == totals[first].cost_usd + totals[second].cost_usd + totals[third].cost_usd
+    assert totals.total([]) == NO_ROLLUP
 
 
 def test_a_trace_without_its_root_span_still_adds_up_and_renders() -> None:
