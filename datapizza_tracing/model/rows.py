@@ -36,6 +36,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Link, SpanContext, SpanKind, TraceFlags, TraceState
 
+from .gc_pause import gc_paused
 from .record import SpanEvent, SpanRecord
 
 # Offsets within a row; the attribute keys start at FIXED, their values right after them.
@@ -224,7 +225,8 @@ class SpanRows(Sequence[SpanRecord]):
             with self._lock:
                 records = self._records
                 if records is None:
-                    built = records_from_rows(self._rows, self._table, self._trace_id)
+                    with gc_paused():  # a record and a dict per span, all kept: see model.gc_pause
+                        built = records_from_rows(self._rows, self._table, self._trace_id)
                     records = self._records = (*built, *self._running)
                     self._rows = ()
         return records

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..analysis.errors import span_errors
 from ..analysis.summary import summarize
+from ..model.gc_pause import gc_paused
 from ..model.snapshot import TraceSnapshot
 from .insights import Insights, insights
 from .panel import SummaryPanel, summary_panel
@@ -27,7 +25,7 @@ class TraceReport:
 
 
 def trace_report(snapshot: TraceSnapshot, tree_limit: int | None = None) -> TraceReport:
-    with _gc_paused():
+    with gc_paused():  # several objects per span, most kept in the snapshot: see model.gc_pause
         return TraceReport(
             snapshot=snapshot,
             panel=summary_panel(summarize(snapshot), errors=len(span_errors(snapshot))),
@@ -35,24 +33,3 @@ def trace_report(snapshot: TraceSnapshot, tree_limit: int | None = None) -> Trac
             waterfall=waterfall(snapshot, tree_limit),
             timing=timing_table(snapshot),
         )
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a report is worked out.
-
-    A report makes several objects per span, and most of them live on in the
-    snapshot's derived figures, so the collector would walk the growing heap again
-    and again: a third of the time of a 100,000-span report (benchmarks/bench_render.py).
-    They form no cycles, so reference counting frees what is dropped; the collector
-    takes up whatever else it finds once it is back on. A program that turned the
-    collector off keeps it off.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

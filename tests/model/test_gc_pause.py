@@ -60,3 +60,26 @@ def test_the_collector_is_on_again_after_a_bad_file(tmp_path: Path) -> None:
     with pytest.raises(TraceFileError):
         files.load_snapshots(bad)
     assert gc.isenabled()
+
+
+def test_a_snapshots_records_are_built_from_its_rows_with_the_collector_paused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datapizza_tracing import ContextTracing
+    from datapizza_tracing.model import rows
+    from tests.support.handle_spans import make_span
+
+    with ContextTracing().trace("rows", display="off") as handle:
+        make_span("step")
+    spans = handle.snapshot().spans
+    assert isinstance(spans, rows.SpanRows)
+    seen = []
+    real = rows.records_from_rows
+
+    def watched(*args: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rows, "records_from_rows", watched)
+    assert sorted(span.name for span in spans) == ["rows", "step"]
+    assert seen == [False] and gc.isenabled()
