@@ -24,8 +24,9 @@ Cases (goals from issue 12):
 * ``over_cap``: the 5,000-span loop inside a block whose cap is already full
   (``max_spans=1``: each span is counted, not kept): ≤ 1.05×;
 * the block-size curve: one 100,000-span and one 1,000,000-span block, timed in
-  ten segments, each followed by a short bare loop inside the same block; the
-  time per span must stay flat as the block grows (last segment / first ≤ 1.15).
+  ten segments, with bare chunks spread between the traced ones inside the same
+  block; the time per span must stay flat as the block grows (last segment /
+  first ≤ 1.15).
 """
 
 from __future__ import annotations
@@ -147,28 +148,39 @@ def measure(impl: Implementation, spans: int, block: str, reps: int) -> dict[str
 
 
 def curve(impl: Implementation, spans: int) -> list[dict[str, float]]:
-    """Per-span wall and CPU time of each tenth of one big block, beside a bare loop run inside it."""
+    """Per-span wall and CPU time of each tenth of one big block, beside a bare loop run inside it.
+
+    Within a tenth, bare chunks are spread between the traced ones (at most
+    20,000 bare spans a tenth), so the two sides meet the same drift of the machine.
+    """
     bare_t = bare_tracer()
     tracer = trace.get_tracer("bench")
-    segment = spans // SEGMENTS
-    bare_spans = min(segment, 20_000)
+    chunks = spans // SEGMENTS // CHUNK
+    bare_every = max(chunks * CHUNK // 20_000, 1)  # one bare chunk after this many traced ones
+
+    def traced_chunk() -> None:
+        span_loop(tracer, CHUNK)
+
+    def bare_chunk() -> None:  # spans no processor sees, under the same load
+        span_loop(bare_t, CHUNK)
+
     points = []
     gc.collect()
     with impl.block("curve", max_spans=spans + 1):
         for number in range(1, SEGMENTS + 1):
-            wall, cpu = time.perf_counter_ns(), time.thread_time_ns()
-            span_loop(tracer, segment)
-            wall, cpu = time.perf_counter_ns() - wall, time.thread_time_ns() - cpu
-            bare_wall, bare_cpu = time.perf_counter_ns(), time.thread_time_ns()
-            span_loop(bare_t, bare_spans)  # spans no processor sees, under the same load
-            bare_wall, bare_cpu = time.perf_counter_ns() - bare_wall, time.thread_time_ns() - bare_cpu
+            traced, bare = Clock(), Clock()
+            for chunk in range(chunks):
+                traced.time(traced_chunk)
+                if chunk % bare_every == bare_every - 1:
+                    bare.time(bare_chunk)
+            traced_spans, bare_spans = chunks * CHUNK, chunks // bare_every * CHUNK
             points.append(
                 {
-                    "kept": number * segment,
-                    "wall_us": round(wall / 1000 / segment, 3),
-                    "cpu_us": round(cpu / 1000 / segment, 3),
-                    "bare_wall_us": round(bare_wall / 1000 / bare_spans, 3),
-                    "bare_cpu_us": round(bare_cpu / 1000 / bare_spans, 3),
+                    "kept": number * traced_spans,
+                    "wall_us": round(traced.wall_ns / 1000 / traced_spans, 3),
+                    "cpu_us": round(traced.cpu_ns / 1000 / traced_spans, 3),
+                    "bare_wall_us": round(bare.wall_ns / 1000 / bare_spans, 3),
+                    "bare_cpu_us": round(bare.cpu_ns / 1000 / bare_spans, 3),
                 }
             )
     return points
@@ -182,7 +194,8 @@ def run_one(name: str, reps_small: int, reps_large: int, curves: list[int]) -> d
         if block == "full" and not impl.has_cap:
             continue
         reps = reps_large if spans >= 50_000 else reps_small
-        results[key] = measure(impl, spans, block, reps)
+        if reps > 0:  # 0: this run prints the curves only
+            results[key] = measure(impl, spans, block, reps)
     for spans in curves:
         results[f"curve_{spans}"] = curve(impl, spans)
     results["held_after"] = impl.held()
@@ -207,7 +220,8 @@ def print_table(all_results: list[dict[str, object]]) -> None:
     for results in all_results:
         for key, _, _ in CASES:
             if key not in results:
-                print(f"{results['impl']:<18} {key:<10} (no span cap)")
+                if key == "over_cap" and "outside" in results:
+                    print(f"{results['impl']:<18} {key:<10} (no span cap)")
                 continue
             for clock in ("wall", "cpu"):
                 f = results[key][clock]  # type: ignore[index]
@@ -224,7 +238,7 @@ def print_table(all_results: list[dict[str, object]]) -> None:
                 continue
             assert isinstance(points, list)
             print(
-                f"\n{results['impl']}: one {spans:,}-span block, per tenth (bare: a short loop right after)"
+                f"\n{results['impl']}: one {spans:,}-span block, per tenth (bare chunks in between)"
             )
             print(
                 f"{'kept':>10} {'wall µs':>8} {'cpu µs':>7} {'bare wall':>9} {'bare cpu':>8} {'cpu ratio':>9}"
@@ -257,8 +271,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--impl", choices=IMPLEMENTATIONS, action="append")
-    parser.add_argument("--reps-small", type=int, default=21, help="reps of 5,000-span loops")
-    parser.add_argument("--reps-large", type=int, default=7, help="reps of 50,000-span loops")
+    parser.add_argument("--reps-small", type=int, default=21, help="reps of 5,000-span loops (0: none)")
+    parser.add_argument("--reps-large", type=int, default=7, help="reps of 50,000-span loops (0: none)")
     parser.add_argument(
         "--curves", type=int, nargs="*", default=list(CURVES), help="block sizes of the curve"
     )

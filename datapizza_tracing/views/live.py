@@ -19,6 +19,7 @@ snapshot applies the exact rule of ``analysis.summary.counted_calls``.
 
 from __future__ import annotations
 
+import operator
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 
 from ..analysis.cost import display_price_table, price_of
 from ..analysis.services import other_service, resource_service
-from ..analysis.summary import TokenUsage
+from ..analysis.summary import TokenUsage, token_figures
 from ..analysis.vocabulary import USAGE_KEYS, llm_call
 from ..collect.block import TraceBlock
 from ..model.record import ERROR, SpanRecord
@@ -110,7 +111,8 @@ class LiveProgress:
         self._cursor = 0
         self._batch = RowBatch((), InternTable(), block.trace_id)  # the spans the last advance() took in
         self._latest: deque[SpanRecord] = deque(maxlen=FINISHED_LINES)
-        self._tokens: dict[str, TokenUsage] = {}
+        # model -> figures so far, in TokenUsage field order: plain numbers, added up in place
+        self._tokens: dict[str, list[int]] = {}
         self._errors = 0
         # The block's own service: spans of any other (sent from elsewhere) are marked with theirs.
         self._own_service = resource_service(getattr(block.root, "resource", None))
@@ -138,10 +140,14 @@ class LiveProgress:
         # Records only for the spans that report usage and the few shown: a tick must
         # stay cheap however many spans a fast loop ends between two of them.
         tokens = self._tokens
-        for record in batch.records(batch.with_any_key(USAGE_KEYS)):
-            call = llm_call(record.attributes)
+        for attributes in batch.attributes(batch.with_any_key(USAGE_KEYS)):
+            call = llm_call(attributes)
             if call is not None:
-                tokens[call.model] = tokens.get(call.model, TokenUsage()) + TokenUsage.of(call)
+                figures = tokens.get(call.model)
+                if figures is None:
+                    tokens[call.model] = list(token_figures(call))
+                else:
+                    figures[:] = map(operator.add, figures, token_figures(call))
         self._latest.extend(batch.last_records(FINISHED_LINES))
         return len(batch)
 
@@ -149,7 +155,7 @@ class LiveProgress:
         if not self._tokens:
             return None
         table, _ = display_price_table()
-        prices = [(price_of(model, table), usage) for model, usage in self._tokens.items()]
+        prices = [(price_of(model, table), TokenUsage(*figures)) for model, figures in self._tokens.items()]
         known = [price.cost(usage) for price, usage in prices if price is not None]
         return sum(known) if known else None
 
@@ -166,9 +172,8 @@ class LiveProgress:
             span_count=span_count,
             running_count=len(running),
             error_count=self._errors,
-            tokens={
-                model: (usage.prompt_tokens, usage.completion_tokens) for model, usage in self._tokens.items()
-            },
+            # (prompt, completion) per model: the first two figures
+            tokens={model: (figures[0], figures[1]) for model, figures in self._tokens.items()},
             cost_usd=self._cost(),
             running=_padded(running_lines, RUNNING_LINES),
             finished=_padded(finished_lines, FINISHED_LINES),
