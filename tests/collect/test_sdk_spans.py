@@ -202,6 +202,8 @@ def test_a_live_batch_reads_statuses_and_keys_from_rows_and_builds_only_the_reco
             with TRACER.start_as_current_span(f"s{i}") as span:
                 if i % 2:
                     span.set_attribute("gen_ai.usage.input_tokens", i)
+                if i >= 3:  # rows of two attributes beside rows of one
+                    span.set_attribute("gen_ai.request.model", f"m{i}")
                 if i in (1, 4):
                     span.set_status(Status(StatusCode.ERROR, "boom"))
         batch, cursor = block.new_spans(0)
@@ -215,3 +217,4 @@ def test_a_live_batch_reads_statuses_and_keys_from_rows_and_builds_only_the_reco
     assert [record.name for record in batch.last_records(2)] == ["s4", "s5"]
     assert [record.name for record in batch.last_records(10)] == [f"s{i}" for i in range(6)]
     assert batch.records(usage)[0] == everything[1]
+    assert batch.attributes(usage) == [dict(everything[i].attributes) for i in usage]
