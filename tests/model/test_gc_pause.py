@@ -10,6 +10,7 @@ import pytest
 from datapizza_tracing import TraceFileError
 from datapizza_tracing.model.gc_pause import gc_paused
 from datapizza_tracing.storage import files
+from tests.support.gc_watch import gc_states_seen_by
 from tests.support.records import snapshot, span
 
 
@@ -42,14 +43,7 @@ def test_loading_a_file_pauses_the_collector_and_turns_it_back_on(
     path = files.save_snapshot(
         snapshot(span(1, 0, 0, 2, "block"), span(2, 1, 0.5, 1, "step")), tmp_path / "t.json"
     )
-    seen = []
-    real = files.snapshots_from_records
-
-    def watched(*args: object) -> object:
-        seen.append(gc.isenabled())
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(files, "snapshots_from_records", watched)
+    seen = gc_states_seen_by(monkeypatch, files, "snapshots_from_records")
     assert [s.name for s in files.load_snapshots(path)] == ["block"]
     assert seen == [False] and gc.isenabled()
 
@@ -73,13 +67,6 @@ def test_a_snapshots_records_are_built_from_its_rows_with_the_collector_paused(
         make_span("step")
     spans = handle.snapshot().spans
     assert isinstance(spans, rows.SpanRows)
-    seen = []
-    real = rows.records_from_rows
-
-    def watched(*args: object) -> object:
-        seen.append(gc.isenabled())
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(rows, "records_from_rows", watched)
+    seen = gc_states_seen_by(monkeypatch, rows, "records_from_rows")
     assert sorted(span.name for span in spans) == ["rows", "step"]
     assert seen == [False] and gc.isenabled()

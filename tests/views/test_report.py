@@ -13,20 +13,14 @@ from datapizza_tracing.frontends.notebook.bundles import report_bundle
 from datapizza_tracing.views import report
 from datapizza_tracing.views.report import trace_report
 from tests.support.demo_trace import demo_snapshot
+from tests.support.gc_watch import gc_states_seen_by
 from tests.support.records import llm, snapshot, span
 
 
 def test_the_garbage_collector_is_off_while_the_report_is_worked_out_and_on_after(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seen = []
-    real = report.waterfall
-
-    def watched(*args: object) -> object:
-        seen.append(gc.isenabled())
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(report, "waterfall", watched)
+    seen = gc_states_seen_by(monkeypatch, report, "waterfall")
     built = trace_report(demo_snapshot())
     assert seen == [False]
     assert gc.isenabled()
