@@ -203,6 +203,15 @@ def test_an_all_zero_span_id_is_a_trace_file_error(tmp_path):
         load(otlp_file(tmp_path, otlp_span("0000000000000000", "", 1, 2, "root")))
 
 
+@pytest.mark.parametrize(
+    "span_id", ["-fffffffffffffff", "0x00000000000001", "+fffffffffffffff", "0_0000000000001a"]
+)
+def test_a_span_id_with_a_sign_prefix_or_separator_is_a_trace_file_error(tmp_path, span_id):
+    # int(text, 16) takes all of these: a "-ff…" id used to load as a negative span id.
+    with pytest.raises(TraceFileError, match=r"spanId .* is not 16 hex digits"):
+        load(otlp_file(tmp_path, otlp_span(span_id, "", 1, 2, "root")))
+
+
 def test_the_largest_otlp_time_still_loads(tmp_path):
     path = otlp_file(tmp_path, otlp_span(ONE, "", 2**64 - 2, 2**64 - 1, "root"))
     assert load(path).snapshot().end_ns == 2**64 - 1
