@@ -1,6 +1,6 @@
 """Work a block hands to process pools joins the block: every worker span, under the submitting span.
 
-Real pools of real processes (fork and spawn); the workers make instrumented
+Real pools of real processes (fork, spawn and forkserver); the workers make instrumented
 spans with token usage and send them back over OTLP to the block's receiver on
 loopback. The figures must be exact: each worker call counted once.
 """
@@ -27,7 +27,11 @@ from tests.support.process_work import (
 
 pytestmark = pytest.mark.timeout(120)
 tracer = trace.get_tracer(__name__)
-START_METHODS = [pytest.param("fork"), pytest.param("spawn", marks=pytest.mark.slow)]
+START_METHODS = [
+    pytest.param("fork"),
+    pytest.param("spawn", marks=pytest.mark.slow),
+    pytest.param("forkserver", marks=pytest.mark.slow),
+]
 
 
 @pytest.fixture(autouse=True)
