@@ -1,15 +1,15 @@
-"""Instructions per span under callgrind: the cost per span as a count that machine noise cannot move.
+"""Instructions and cache misses per span under cachegrind: the cost per span as counts noise cannot move.
 
     python benchmarks/bench_instructions.py [--spans 1000] [--jobs 2]
 
 Wall and CPU times on a shared virtual machine drift by tens of percent from
 one second to the next (``bench_spans.py`` interleaves to cancel that out);
-``valgrind --tool=callgrind`` counts the instructions a run executes, the same
-for the same code and inputs whatever else the machine does. Each case runs the
-loop of ``bench_spans.py`` (``start_as_current_span`` + one attribute) in a
-fresh interpreter twice, with N and 3N spans; the difference over 2N is the
-instructions of one span, warm-up, imports and the block's enter and exit
-cancelled out. Cases:
+``valgrind --tool=cachegrind --cache-sim=yes`` counts the instructions a run
+executes and the misses of a simulated cache, the same for the same code and
+inputs whatever else the machine does. Each case runs the loop of
+``bench_spans.py`` (``start_as_current_span`` + one attribute) in a fresh
+interpreter twice, with N and 3N spans; the difference over 2N is the cost of
+one span, warm-up, imports and the block's enter and exit cancelled out. Cases:
 
 * ``bare_root``: a private ``TracerProvider()`` with no processor, root spans;
 * ``bare_child``: the same under a root span (what a block's spans are);
@@ -18,10 +18,10 @@ cancelled out. Cases:
 * ``inside``: inside a block that keeps every span.
 
 Ratios are to ``bare_root`` for ``outside`` and to ``bare_child`` for the
-block cases. Instructions are not time: a kept span's memory also costs cache
-misses that this count does not see, so these ratios are a floor for the
-timed ones. Needs ``valgrind`` (Debian package ``valgrind``); a minute or two
-per case at the default size (two runs).
+block cases. Instructions are not time: a kept span is new memory and more
+code, which the misses of the first-level instruction and data caches (I1, D1)
+and of the last-level cache (LL) count, and time pays for. Needs ``valgrind``
+(Debian package ``valgrind``); a few minutes per case at the default size.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -75,29 +76,38 @@ else:
 """
 
 
-def instructions(case: str, spans: int) -> int:
-    """Instructions callgrind counted for one whole run of ``case`` with ``spans`` spans."""
+COUNTS = ("instructions", "I1 misses", "D1 misses", "LL misses")
+
+
+def counts(case: str, spans: int) -> tuple[int, ...]:
+    """``COUNTS`` of one whole run of ``case`` with ``spans`` spans, from cachegrind's summary."""
     repo_root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "DATAPIZZA_TRACING_DISPLAY": "off", "PYTHONPATH": repo_root}
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        "--callgrind-out-file=/dev/null",
-        sys.executable,
-        "-c",
-        RUN,
-        case,
-        str(spans),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=1800, check=False)
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode != 0 or found is None:
-        raise SystemExit(f"callgrind run of {case} failed:\n{done.stderr[-2000:]}")
-    return int(found.group(1))
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / "cachegrind.out"
+        command = [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=yes",
+            f"--cachegrind-out-file={out}",
+            sys.executable,
+            "-c",
+            RUN,
+            case,
+            str(spans),
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600, check=False)
+        summary = re.search(r"^summary:((?: \d+){9})$", out.read_text(), re.M) if out.exists() else None
+    if done.returncode != 0 or summary is None:
+        raise SystemExit(f"cachegrind run of {case} failed:\n{done.stderr[-2000:]}")
+    # Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw
+    ir, i1, il, _, d1r, dlr, _, d1w, dlw = map(int, summary.group(1).split())
+    return ir, i1, d1r + d1w, il + dlr + dlw
 
 
-def per_span(case: str, spans: int) -> float:
-    return (instructions(case, 3 * spans) - instructions(case, spans)) / (2 * spans)
+def per_span(case: str, spans: int) -> tuple[float, ...]:
+    small, large = counts(case, spans), counts(case, 3 * spans)
+    return tuple((b - a) / (2 * spans) for a, b in zip(small, large, strict=True))
 
 
 def main() -> None:
@@ -110,17 +120,20 @@ def main() -> None:
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
     with ThreadPoolExecutor(args.jobs) as pool:
-        counts = dict(zip(CASES, pool.map(lambda case: per_span(case, args.spans), CASES), strict=True))
-    print(f"python {sys.version.split()[0]}; instructions per span (callgrind), runs of {args.spans:,} "
+        found = dict(zip(CASES, pool.map(lambda case: per_span(case, args.spans), CASES), strict=True))
+    print(f"python {sys.version.split()[0]}; per span under cachegrind, runs of {args.spans:,} "
           f"and {3 * args.spans:,} spans")
-    print(f"{'case':<11} {'instructions':>12} {'ratio':>7}  {'to':<10} {'timed goal':>10}")
+    print(f"{'case':<11} {COUNTS[0]:>12} {'ratio':>7}  {'to':<10} {'timed goal':>10}  "
+          + "  ".join(f"{name:>9}" for name in COUNTS[1:]))
     for case in CASES:
-        line = f"{case:<11} {counts[case]:>12,.0f}"
+        instructions, *misses = found[case]
+        line = f"{case:<11} {instructions:>12,.0f}"
         if case in BASELINE:
-            ratio = counts[case] / counts[BASELINE[case]]
-            line += f" {ratio:>6.3f}×  {BASELINE[case]:<10} {'≤' + format(GOALS[case], '.2f'):>10}"
-        print(line)
-
+            ratio = instructions / found[BASELINE[case]][0]
+            line += f" {ratio:>6.3f}×  {BASELINE[case]:<10} {'≤' + format(GOALS[case], '.2f'):>10}  "
+        else:
+            line += " " * 33
+        print(line + "  ".join(f"{round(count, 1) + 0.0:>9,.1f}" for count in misses))  # no "-0.0"
 
 if __name__ == "__main__":
     main()
