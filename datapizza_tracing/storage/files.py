@@ -46,9 +46,12 @@ def save_snapshot(snapshot: TraceSnapshot, path: str | os.PathLike[str], mask_se
     use (``analysis.masking``) unless ``mask_secrets`` is false.
     """
     target = Path(path)
-    if mask_secrets:
-        snapshot = mask_snapshot(snapshot)
-    text = json.dumps(snapshot_to_otlp(snapshot), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    with gc_paused():  # the masked copy and the JSON-ready dicts: an object or two per attribute, no cycles
+        if mask_secrets:
+            snapshot = mask_snapshot(snapshot)
+        document = snapshot_to_otlp(snapshot)
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        del document  # freed here, while the collector is off
     directory = target.parent if str(target.parent) else Path(".")
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:

@@ -48,6 +48,16 @@ def test_loading_a_file_pauses_the_collector_and_turns_it_back_on(
     assert seen == [False] and gc.isenabled()
 
 
+def test_saving_a_file_masks_and_encodes_with_the_collector_paused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    masked = gc_states_seen_by(monkeypatch, files, "mask_snapshot")
+    encoded = gc_states_seen_by(monkeypatch, files, "snapshot_to_otlp")
+    path = files.save_snapshot(snapshot(span(1, 0, 0, 2, "block")), tmp_path / "t.json")
+    assert masked == [False] and encoded == [False] and gc.isenabled()
+    assert [s.name for s in files.load_snapshots(path)] == ["block"]
+
+
 def test_the_collector_is_on_again_after_a_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"resourceSpans": [')
