@@ -3,8 +3,8 @@
 The service exports OTLP either to the block's receiver (``trace(receive=PORT)``)
 or to a real Arize Phoenix, which the block reads back at its end
 (``trace(read_back=PhoenixReader(...))``). Either way the service's spans hang
-under the client span of the ``httpx`` call, carry the service's name, and its
-model call counts once.
+under the client span of the ``httpx`` (or ``requests``) call, carry the
+service's name, and its model call counts once.
 """
 
 from __future__ import annotations
@@ -53,10 +53,11 @@ def _check_service_spans_under_the_client_call(run: ScenarioRun, service_mark: s
     assert run.result["answer"] == {"name": "margherita", "stock": 3}
 
 
-def test_a_fastapi_service_exporting_to_the_block_joins_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("client", ["httpx", "requests"])
+def test_a_fastapi_service_exporting_to_the_block_joins_it(tmp_path: Path, client: str) -> None:
     port = free_port()
     with ServiceProcess(f"http://127.0.0.1:{port}/v1/traces", tmp_path) as service:
-        run = run_script(CLIENT_SCENARIO, service.url, "--receive", str(port))
+        run = run_script(CLIENT_SCENARIO, service.url, "--receive", str(port), "--client", client)
     _check_service_spans_under_the_client_call(run, SERVICE_NAME)
     assert run.result["notes"] == []  # arrived while the block's end waited for them: not late
 
