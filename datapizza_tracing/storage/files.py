@@ -51,7 +51,6 @@ def save_snapshot(snapshot: TraceSnapshot, path: str | os.PathLike[str], mask_se
             snapshot = mask_snapshot(snapshot)
         document = snapshot_to_otlp(snapshot)
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        del document  # freed here, while the collector is off
     directory = target.parent if str(target.parent) else Path(".")
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
