@@ -21,23 +21,37 @@ time. The result is the chosen span ids in start order, the root first.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
 from ..model.span_graph import first_spans_by_id
 from .tree import tree_parents
 
 
+class PathWalk(NamedTuple):
+    """The critical path with the walk's own links."""
+
+    spans: tuple[SpanRecord, ...]  # ordered by start time
+    above: tuple[int, ...]  # index in ``spans`` of the span each was chosen under (its tree parent); -1: root
+
+
 def critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
     """The spans on the critical path of ``snapshot``'s root, ordered by start time."""
-    return list(snapshot.derived("critical_path", lambda: tuple(_critical_path(snapshot))))
+    return list(path_walk(snapshot).spans)
 
 
-def _critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
+def path_walk(snapshot: TraceSnapshot) -> PathWalk:
+    """``critical_path`` and where the walk found each span, worked out once per snapshot."""
+    return snapshot.derived("critical_path", lambda: _critical_path(snapshot))
+
+
+def _critical_path(snapshot: TraceSnapshot) -> PathWalk:
     parents = tree_parents(snapshot)  # one span per id, orphans and cut cycles under the root
     by_id = first_spans_by_id(snapshot)
     root = by_id.get(snapshot.root_span_id)
     if root is None:
-        return []
+        return PathWalk((), ())
     now = snapshot.end_ns or snapshot.taken_ns
     children: dict[int, list[SpanRecord]] = {}
     for span_id, span in by_id.items():
@@ -48,11 +62,15 @@ def _critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
         return span.end_ns if span.end_ns is not None else now
 
     path: list[SpanRecord] = []
-    # Explicit stack of (span, window_start, window_end): deep traces must not hit the recursion limit.
-    stack = [(root, root.start_ns, end_of(root))]
+    found_under: list[int] = []  # index in ``path`` of the span each was chosen under
+    # Explicit stack of (span, window_start, window_end, index of the span it is under): deep traces
+    # must not hit the recursion limit.
+    stack = [(root, root.start_ns, end_of(root), -1)]
     while stack:
-        span, low, high = stack.pop()
+        span, low, high, under = stack.pop()
+        at = len(path)
         path.append(span)
+        found_under.append(under)
         kids = children.get(span.span_id)
         if not kids:
             continue
@@ -70,12 +88,18 @@ def _critical_path(snapshot: TraceSnapshot) -> list[SpanRecord]:
             kid_start = -neg_start
             if kid_end > cursor or kid_end < low or kid_start > kid_end:
                 continue  # overlaps the chosen child, or lies outside the parent's interval
-            stack.append((kid, kid_start, kid_end))
+            stack.append((kid, kid_start, kid_end, at))
             cursor = kid_start
             if cursor <= low:
                 break
-    path.sort(key=lambda span: (span.start_ns, span.span_id != root.span_id))
-    return path
+    order = sorted(range(len(path)), key=lambda at: (path[at].start_ns, path[at].span_id != root.span_id))
+    moved_to = [0] * len(path)
+    for new, old in enumerate(order):
+        moved_to[old] = new
+    return PathWalk(
+        tuple(path[at] for at in order),
+        tuple(moved_to[found_under[at]] if found_under[at] >= 0 else -1 for at in order),
+    )
 
 
 def critical_path_ids(snapshot: TraceSnapshot) -> frozenset[int]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from .critical_path import critical_path
+from .critical_path import path_walk
 
 
 @dataclass(frozen=True)
@@ -65,16 +65,23 @@ def critical_steps(snapshot: TraceSnapshot) -> CriticalPath:
 
 
 def _critical_steps(snapshot: TraceSnapshot) -> CriticalPath:
-    path = critical_path(snapshot)
+    path, found_under = path_walk(snapshot)
     now = snapshot.end_ns or snapshot.taken_ns
     total = max(now - snapshot.start_ns, 0)
     if not path:
         return CriticalPath((), (), (), total)
-    # Spans by their index in the path; the root is 0.
-    index = {span.span_id: at for at, span in enumerate(path)}
+    # Each span goes under the path span its own parent link names (its index in the path), else under
+    # the path's first span. That is nearly always the span the walk found it under: only the others
+    # (orphans, a cut parent cycle) need an index of the path by span id.
+    index: dict[int, int] | None = None
     children: dict[int, list[int]] = {}
     for at in range(1, len(path)):
-        parent = index.get(path[at].parent_id, 0)
+        span = path[at]
+        parent = found_under[at]
+        if parent < 0 or span.parent_id != path[parent].span_id:
+            if index is None:
+                index = {on_path.span_id: i for i, on_path in enumerate(path)}
+            parent = index.get(span.parent_id, 0)
         kids = children.get(parent)
         if kids is None:
             children[parent] = [at]

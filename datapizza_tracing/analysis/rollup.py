@@ -8,6 +8,7 @@ than the block did.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from ..model.snapshot import TraceSnapshot
 from .cost import ModelPrice, display_price_table, price_of
 from .errors import span_errors
 from .summary import TokenUsage, snapshot_calls, token_figures
-from .tree import tree_parents
+from .tree import tree_children, tree_parents
 from .vocabulary import LlmCall
 
 
@@ -103,7 +104,7 @@ def rollups(snapshot: TraceSnapshot) -> Rollups:
 
 def _rollups(snapshot: TraceSnapshot) -> Rollups:
     calls = snapshot_calls(snapshot)
-    costs = call_costs(snapshot)
+    costs = call_costs(snapshot)  # made from ``calls`` in their order: the two zip
     parents = tree_parents(snapshot)  # as the tree shows them: orphans under the root, cycles cut
     # An exception counts once, where it was raised (see errors.span_errors), not in every span it failed.
     failed = {error.origin.span_id for error in span_errors(snapshot)}
@@ -111,42 +112,63 @@ def _rollups(snapshot: TraceSnapshot) -> Rollups:
     # first, as plain numbers (a TokenUsage per addition would be one object per span and ancestor):
     # span id -> [prompt, completion, cached, thinking, calls, cache write, cost, unpriced, errors].
     totals: dict[int, list] = {}
-    depth = {0: -1}  # of every span with totals and every ancestor of one; 0 stands above the root
-    for span_id in calls.keys() | failed:
-        parent = parents.get(span_id)
-        if parent is None:  # a later copy of a repeated span id
-            continue
-        call = calls.get(span_id)
-        if call is not None:
-            price = costs.get(span_id)
-            unpriced, error = 1 if price is None else 0, 1 if span_id in failed else 0
-            totals[span_id] = [*token_figures(call), price or 0.0, unpriced, error]
-        else:
-            totals[span_id] = [*_NO_TOKENS, 0.0, 0, 1]  # a failure without a call of its own
-        if span_id in depth:  # met already, as an ancestor of an earlier span
-            continue
-        if parent in depth:  # most spans: the parent is known, no walk
-            depth[span_id] = depth[parent] + 1
-            continue
-        path = []
-        node = span_id
-        while node not in depth:
-            path.append(node)
-            node = parents.get(node, 0)  # a root missing from the spans (a partial file) has no parent
-        for steps, visited in enumerate(reversed(path), 1):
-            depth[visited] = depth[node] + steps
-    # Then deepest first, each span's totals into its parent's: one addition per span.
-    for node in sorted(depth, key=depth.__getitem__, reverse=True):
+    for (span_id, call), price in zip(calls.items(), costs.values(), strict=True):
+        error = 1 if span_id in failed else 0
+        totals[span_id] = [*token_figures(call), price or 0.0, 1 if price is None else 0, error]
+    for span_id in failed:
+        if span_id not in totals and span_id in parents:  # a failure without a call of its own
+            totals[span_id] = [*_NO_TOKENS, 0.0, 0, 1]
+    # Then each span's totals into its parent's, children before parents: the reverse of a depth-first
+    # walk from the root, which every span hangs under. Walking the tree's child lists touches far fewer
+    # entries of the big per-span dicts than sorting spans by depth did (a random look-up into a
+    # 100,000-entry dict is a cache miss). A root missing from the spans (a partial file) gets no totals.
+    children = tree_children(snapshot)
+    root_id = snapshot.root_span_id
+    walked = [(root_id, -1)]  # (span id, index in walked of its parent), parents first
+    stack = [(kid.span_id, 0) for kid in children.get(root_id, ())]
+    while stack:
+        pair = stack.pop()
+        at = len(walked)
+        walked.append(pair)
+        kids = children.get(pair[0])
+        if kids is not None:
+            stack.extend([(kid.span_id, at) for kid in kids])
+    # Costs are floats, so the order of additions shows in the last digit. Children are added in the
+    # order the sums have always used, not in this walk's: each child at the first place in ``rank`` of
+    # a span in its subtree (the set's order, as the depth sort it replaces met them).
+    rank = dict(zip(calls.keys() | failed, itertools.count()))
+    unranked = len(rank)
+    below: list[list[tuple[int, list]] | None] = [None] * len(walked)  # each walked span's children
+    for at in range(len(walked) - 1, 0, -1):
+        node, up = walked[at]
         entry = totals.get(node)
-        parent = parents.get(node, 0)
-        if entry is None or parent not in parents:  # the root, or a span under a root that is missing
-            continue
-        above = totals.get(parent)
-        if above is None:
-            totals[parent] = entry.copy()
-        else:
-            above[:] = map(operator.add, above, entry)
+        first = rank[node] if entry is not None else unranked
+        kids = below[at]
+        if kids is not None:
+            entry, first = _add_up(entry, first, kids)
+            totals[node] = entry  # new for an ancestor without figures of its own
+        if entry is not None:
+            if below[up] is None:
+                below[up] = [(first, entry)]
+            else:
+                below[up].append((first, entry))
+    if below[0] is not None and root_id in parents:
+        totals[root_id] = _add_up(totals.get(root_id), 0, below[0])[0]
     return Rollups(totals)
 
 
 _NO_TOKENS = (0, 0, 0, 0, 0, 0)
+_FIRST = operator.itemgetter(0)
+
+
+def _add_up(entry: list | None, first: int, kids: list[tuple[int, list]]) -> tuple[list, int]:
+    """A span's own totals (``None``: none) plus its children's (rank, totals) in rank order, and the
+    first rank in its subtree."""
+    kids.sort(key=_FIRST)
+    first = min(first, kids[0][0])
+    if entry is None:
+        entry = kids[0][1].copy()
+        kids = kids[1:]
+    for _, figures in kids:
+        entry[:] = map(operator.add, entry, figures)
+    return entry, first

@@ -28,16 +28,26 @@ def _tree_parents(snapshot: TraceSnapshot) -> dict[int, int]:
     spans = first_spans(snapshot)
     known = first_spans_by_id(snapshot)  # for its keys
     parents: dict[int, int] = {}
-    children: dict[int, list[int]] = {}
+    # A span that started after its parent cannot be its own ancestor: when every span did, there is no
+    # cycle and the walk below that finds one is not needed (most traces: clocks only go forward).
+    forward = True
     for span in spans:
         span_id, parent = span.span_id, span.parent_id
         if span_id == root_id:
             parents[span_id] = 0
             continue
-        if not parent or parent not in known:
+        above = known.get(parent) if parent else None
+        if above is None:
             parent = root_id  # an orphan
+        elif forward and above.start_ns >= span.start_ns and parent != root_id:
+            forward = False
         parents[span_id] = parent
-        children.setdefault(parent, []).append(span_id)
+    if forward:
+        return parents
+    children: dict[int, list[int]] = {}
+    for span_id, parent in parents.items():
+        if span_id != root_id:
+            children.setdefault(parent, []).append(span_id)
     # Every span reachable from the root means no cycle (a span in one has its only parent in it).
     reached = {root_id}
     stack = [root_id]
@@ -83,9 +93,10 @@ def _tree_children(snapshot: TraceSnapshot) -> dict[int, list[SpanRecord]]:
     # by start would leave it: one sort instead of one per parent.
     for span in sorted(first_spans(snapshot), key=_START):
         if span.span_id != root_id:
-            siblings = children.get(parents[span.span_id])
+            parent = parents[span.span_id]
+            siblings = children.get(parent)
             if siblings is None:
-                children[parents[span.span_id]] = [span]
+                children[parent] = [span]
             else:
                 siblings.append(span)
     return children

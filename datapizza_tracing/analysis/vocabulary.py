@@ -183,24 +183,11 @@ def token_count(value: Any) -> int | None:
 _new_call = tuple.__new__  # skips NamedTuple's Python-level __new__: once per reporting span
 
 
-class _Figures:
-    """Reads the figures of one span, counting those that are present but not token counts."""
-
-    __slots__ = ("ignored",)
-
-    def __init__(self) -> None:
-        self.ignored = 0
-
-    def count(self, value: Any) -> int:
-        if value is None:
-            return 0
-        if type(value) is int and 0 <= value <= MAX_TOKEN_COUNT:  # the usual figure: token_count's answer
-            return value
-        number = token_count(value)
-        if number is None:
-            self.ignored += 1
-            return 0
-        return number
+def _figure(value: Any) -> int | None:
+    """``value`` as a token count, 0 when absent, ``None`` when present but not a token count."""
+    if type(value) is int and 0 <= value <= MAX_TOKEN_COUNT:  # the usual figure: token_count's answer
+        return value
+    return 0 if value is None else token_count(value)
 
 
 def _first(attributes: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
@@ -243,28 +230,121 @@ def _model_value(value: Any) -> Any:
     return value
 
 
-def _read(attributes: Mapping[str, Any], vocabulary: Vocabulary) -> LlmCall:
-    model = _model_value(_first(attributes, vocabulary.model))
-    figures = _raw_usage(attributes.get(vocabulary.usage_json)) if vocabulary.usage_json else attributes
-    read = _Figures()
-    prompt = read.count(_first(figures, vocabulary.prompt))
-    completion = read.count(_first(figures, vocabulary.completion))
-    cached = _first(figures, vocabulary.cached)
-    cache_write = _first(figures, vocabulary.cache_write)
-    thinking = _first(figures, vocabulary.thinking)
-    if vocabulary.raw_usage is not None and vocabulary.raw_usage in attributes:
-        raw = _raw_usage(attributes[vocabulary.raw_usage])
+class _Plan(NamedTuple):
+    """How to read the spans whose attributes have one set of keys: the vocabulary, and for each
+    figure its keys *present* in that set, in the vocabulary's order (an absent key reads as missing,
+    so leaving it out changes nothing). Spans of one instrumentation share their keys, so a trace
+    needs a handful of plans, and reading a span is then a few look-ups of keys it has."""
+
+    vocabulary: Vocabulary
+    model: tuple[str, ...]
+    prompt: tuple[str, ...]
+    completion: tuple[str, ...]
+    cached: tuple[str, ...]
+    cache_write: tuple[str, ...]
+    thinking: tuple[str, ...]
+    raw_usage: str | None  # the vocabulary's raw usage attribute, when present
+    refused: bool  # record_usage's list of refused figures is present (and read: datapizza-ai only)
+    # When the model and each figure have at most one key present and nothing else is read: the model's
+    # key and the figures' keys in LlmCall's order (an absent one as ``_ABSENT``), for ``_read_plain``.
+    plain: tuple[object, tuple[object, ...]] | None
+
+
+def _plan(attributes: Mapping[str, Any], vocabulary: Vocabulary) -> _Plan:
+    def present(keys: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(key for key in keys if key in attributes)
+
+    # MLflow's token keys name fields of the JSON in ``usage_json``, not attributes: all are kept.
+    figures = (lambda keys: keys) if vocabulary.usage_json else present
+    raw = vocabulary.raw_usage
+    plan = _Plan(
+        vocabulary,
+        present(vocabulary.model),
+        figures(vocabulary.prompt),
+        figures(vocabulary.completion),
+        figures(vocabulary.cached),
+        figures(vocabulary.cache_write),
+        figures(vocabulary.thinking),
+        raw if raw is not None and raw in attributes else None,
+        vocabulary is DATAPIZZA and IGNORED_USAGE_KEY in attributes,
+        None,
+    )
+    # In LlmCall's order; a figure without a key reads its default, 0, from a key no map has.
+    figures_keys = (plan.prompt, plan.completion, plan.cached, plan.thinking, plan.cache_write)
+    if (
+        vocabulary.usage_json
+        or plan.raw_usage
+        or plan.refused
+        or any(len(k) > 1 for k in (plan.model, *figures_keys))
+    ):
+        return plan
+    model_key = plan.model[0] if plan.model else _ABSENT
+    return plan._replace(plain=(model_key, tuple(keys[0] if keys else _ABSENT for keys in figures_keys)))
+
+
+_ABSENT = object()  # a key no attribute map has
+
+
+def _read_plain(attributes: Mapping[str, Any], plain: tuple[object, tuple[object, ...]]) -> LlmCall | None:
+    """``_read`` for a span whose figures are all ints in range or absent (nearly every span), with
+    no look-up of a key the span lacks; ``None`` when a figure is anything else (None, text, a bool,
+    ...): ``_read`` then reads it and counts the figures it ignores."""
+    model_key, (prompt_key, completion_key, cached_key, thinking_key, cache_write_key) = plain
+    get = attributes.get
+    prompt, completion, cached = get(prompt_key, 0), get(completion_key, 0), get(cached_key, 0)
+    thinking, cache_write = get(thinking_key, 0), get(cache_write_key, 0)
+    if not (
+        type(prompt) is int
+        and type(completion) is int
+        and type(cached) is int
+        and type(thinking) is int
+        and type(cache_write) is int
+        and 0 <= prompt <= MAX_TOKEN_COUNT
+        and 0 <= completion <= MAX_TOKEN_COUNT
+        and 0 <= cached <= MAX_TOKEN_COUNT
+        and 0 <= thinking <= MAX_TOKEN_COUNT
+        and 0 <= cache_write <= MAX_TOKEN_COUNT
+    ):
+        return None
+    if cached + cache_write > prompt:  # as in ``_read``
+        prompt += cached + cache_write
+    model = get(model_key)
+    if type(model) is not str or not model or model[0] == '"':  # not a plain model name: as in ``_read``
+        model = _model_value(model) if model not in (None, "") else None
+        model = str(model) if model is not None else UNKNOWN_MODEL
+    return _new_call(LlmCall, (model, prompt, completion, cached, thinking, cache_write, 0))
+
+
+def _read(attributes: Mapping[str, Any], plan: _Plan) -> LlmCall:
+    model = _model_value(_first(attributes, plan.model))
+    usage_json = plan.vocabulary.usage_json
+    figures = _raw_usage(attributes.get(usage_json)) if usage_json else attributes
+    cached = _first(figures, plan.cached)
+    cache_write = _first(figures, plan.cache_write)
+    thinking = _first(figures, plan.thinking)
+    if plan.raw_usage is not None:
+        raw = _raw_usage(attributes[plan.raw_usage])
         cached = cached if cached is not None else _raw_figure(raw, RAW_CACHED)
         cache_write = cache_write if cache_write is not None else _raw_figure(raw, RAW_CACHE_WRITE)
         thinking = thinking if thinking is not None else _raw_figure(raw, RAW_THINKING)
-    cached, cache_write = read.count(cached), read.count(cache_write)
+    counts = [
+        _figure(_first(figures, plan.prompt)),
+        _figure(_first(figures, plan.completion)),
+        _figure(cached),
+        _figure(cache_write),
+        _figure(thinking),
+    ]
+    ignored = counts.count(None)  # figures present but no token count: read as 0, and counted
+    if ignored:
+        counts = [count or 0 for count in counts]
+    prompt, completion, cached, cache_write, thinking = counts
     if cached + cache_write > prompt:
         # Only Anthropic's own semantics (input without the cached parts) allow this.
         prompt += cached + cache_write
-    thinking = read.count(thinking)
-    refused = attributes.get(IGNORED_USAGE_KEY) if vocabulary is DATAPIZZA else None
-    if refused:
-        read.ignored += len(refused) if isinstance(refused, (tuple, list)) else 1
+    if plan.refused:
+        refused = attributes[IGNORED_USAGE_KEY]
+        if refused:
+            ignored += len(refused) if isinstance(refused, (tuple, list)) else 1
     return _new_call(
         LlmCall,
         (
@@ -274,23 +354,54 @@ def _read(attributes: Mapping[str, Any], vocabulary: Vocabulary) -> LlmCall:
             cached,
             thinking,
             cache_write,
-            read.ignored,
+            ignored,
         ),
     )
+
+
+def _vocabulary_of(attributes: Mapping[str, Any]) -> Vocabulary | None:
+    for keys, vocabulary in _DETECTORS:
+        if not keys.isdisjoint(attributes):
+            return vocabulary
+    if "llm.token_count.total" in attributes:
+        return OPENINFERENCE
+    if IGNORED_USAGE_KEY in attributes:  # record_usage refused every token figure: still one call
+        return DATAPIZZA
+    return None
+
+
+# Attribute keys in their order -> the plan for them (None: no vocabulary). Plans never change, and
+# one dict operation is atomic, so threads share them. A trace of hostile spans, each with keys of its
+# own, could grow the dict without end: it starts over when full.
+_PLANS: dict[tuple[str, ...], _Plan | None] = {}
+_MAX_PLANS = 1024
+
+
+def _new_plan(attributes: Mapping[str, Any], shape: tuple[str, ...]) -> _Plan | None:
+    vocabulary = _vocabulary_of(attributes)
+    plan = _plan(attributes, vocabulary) if vocabulary is not None else None
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
+    _PLANS[shape] = plan
+    return plan
 
 
 def llm_call(attributes: Mapping[str, Any]) -> LlmCall | None:
     """The model call a span reports token usage for, or ``None`` if it reports none."""
     if USAGE_KEYS.isdisjoint(attributes):  # most spans: one C-level check
         return None
-    for keys, vocabulary in _DETECTORS:
-        if not keys.isdisjoint(attributes):
-            return _read(attributes, vocabulary)
-    if "llm.token_count.total" in attributes:
-        return _read(attributes, OPENINFERENCE)
-    if IGNORED_USAGE_KEY in attributes:  # record_usage refused every token figure: still one call
-        return _read(attributes, DATAPIZZA)
-    return None
+    shape = tuple(attributes)
+    try:
+        plan = _PLANS[shape]
+    except KeyError:
+        plan = _new_plan(attributes, shape)
+    if plan is None:
+        return None
+    if plan.plain is not None:
+        call = _read_plain(attributes, plan.plain)
+        if call is not None:
+            return call
+    return _read(attributes, plan)
 
 
 def span_kind(attributes: Mapping[str, Any]) -> str | None:
