@@ -18,7 +18,7 @@ from typing import Any
 
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import unique_spans_by_id
+from ..model.span_graph import first_spans_by_id
 
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]*)", line (?P<line>\d+), in (?P<function>.*)$')
 # Paths of code the user did not write: installed packages, the standard library, frozen modules.
@@ -134,11 +134,11 @@ def span_errors(snapshot: TraceSnapshot) -> list[SpanError]:
 
 
 def _span_errors(snapshot: TraceSnapshot) -> list[SpanError]:
-    failed = {span.span_id: span for span in snapshot.spans if span.is_error}
-    if not failed:
+    if not any(span.is_error for span in snapshot.spans):
         return []
-    # The last span of each id (the shared index when ids are unique: then it is the same span).
-    by_id = unique_spans_by_id(snapshot) or {span.span_id: span for span in snapshot.spans}
+    # A repeated id keeps its earliest-started span, as in the tree: a later copy is left out.
+    by_id = first_spans_by_id(snapshot)
+    failed = {span_id: span for span_id, span in by_id.items() if span.is_error}
     propagated: set[int] = set()  # failed spans that failed because a child did
     for span in failed.values():
         parent = failed.get(span.parent_id)

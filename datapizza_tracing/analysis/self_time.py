@@ -10,6 +10,7 @@ negative time.
 from __future__ import annotations
 
 from ..model.snapshot import TraceSnapshot
+from ..model.span_graph import first_spans
 
 
 def self_times(snapshot: TraceSnapshot) -> dict[int, int]:
@@ -19,12 +20,12 @@ def self_times(snapshot: TraceSnapshot) -> dict[int, int]:
 
 def _self_times(snapshot: TraceSnapshot) -> dict[int, int]:
     now = snapshot.end_ns or snapshot.taken_ns
-    intervals: dict[int, tuple[int, int]] = {}
-    for span in snapshot.spans:
-        if span.span_id not in intervals:  # a repeated id keeps its first record
-            intervals[span.span_id] = (span.start_ns, span.end_ns if span.end_ns is not None else now)
+    spans = first_spans(snapshot)  # a repeated id keeps its earliest-started span, as in the tree
+    intervals = {
+        span.span_id: (span.start_ns, span.end_ns if span.end_ns is not None else now) for span in spans
+    }
     children: dict[int, list[tuple[int, int]]] = {}
-    for span in snapshot.spans:
+    for span in spans:
         parent = span.parent_id
         if parent in intervals and parent != span.span_id:
             kids = children.get(parent)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..model.record import ERROR, SpanRecord
 from ..model.snapshot import TraceSnapshot
+from ..model.span_graph import first_spans
 from .names import family_label, name_family
 from .self_time import self_times
 from .services import other_service, own_service
@@ -55,7 +56,7 @@ def _span_timings(snapshot: TraceSnapshot) -> list[SpanTiming]:
     # groups, and every figure is a whole-number sum or a max, so adding up group by group is exact.
     # Groups come in the order of their first span, so each family's first name and rank are kept.
     groups: dict[tuple[int, str], list[SpanRecord]] = {}
-    for span in snapshot.spans:
+    for span in first_spans(snapshot):  # a repeated id counts its earliest-started span, as in the tree
         key = (id(span.resource), span.name)
         group = groups.get(key)
         if group is None:

@@ -18,7 +18,7 @@ from ..analysis.masking import scrub_text
 from ..analysis.self_time import self_times
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from ..model.span_graph import ancestors, unique_spans_by_id
+from ..model.span_graph import ancestors, first_spans_by_id
 from .exception import ExceptionView, exception_view
 from .table import Cell, Column, TableView, cells
 from .text import DURATION_WIDTH, elided, format_duration, more_line, multi_line, one_line, plural
@@ -107,14 +107,10 @@ def _slowest(snapshot: TraceSnapshot) -> TableView | None:
         return None
     own = self_times(snapshot)
     now = snapshot.end_ns or snapshot.taken_ns
-    by_id = unique_spans_by_id(snapshot)  # the first span of each id; shared when ids are unique
-    if by_id is None:
-        by_id = {}
-        for span in snapshot.spans:
-            by_id.setdefault(span.span_id, span)
+    by_id = first_spans_by_id(snapshot)  # a repeated id keeps its earliest-started span, as in the tree
     # The top few only: nsmallest is sorted(...)[:n], ties in the same order, without sorting every span.
-    # ``own`` lists the first span of each id in the spans' order, as ``by_id`` does: reading its items
-    # ranks the spans in the same order without two look-ups per span.
+    # ``own`` lists the spans of ``by_id`` in the same order: reading its items ranks the spans in that
+    # order without two look-ups per span.
     ranked = heapq.nsmallest(SLOWEST_SHOWN, (item for item in own.items() if item[1] > 0), key=_longest_first)
     rows = []
     for span in (by_id[span_id] for span_id, _ in ranked):

@@ -21,10 +21,18 @@ def test_the_steps_with_most_own_time_come_first_and_ties_keep_the_spans_order()
         span(5, 1, 70, 80, "d"),  # 10 s
         span(6, 1, 80, 90, "e"),  # 10 s
         span(7, 1, 90, 95, "f"),  # 5 s: beyond the table
-        span(3, 1, 0, 99, "repeat"),  # a repeated id: the first span of the id is the one ranked
     )
     assert SLOWEST_SHOWN == 5
     assert _ranked(block) == ["a", "b", "c", "d", "e"]
+
+
+def test_a_repeated_id_is_ranked_by_the_span_that_started_first_as_the_tree_shows_it():
+    block = snapshot(
+        span(1, 0, 0, 100, "root"),
+        span(3, 1, 30, 90, "seen first, started later"),  # left out of the trace, as in the tree
+        span(3, 1, 0, 20, "started first"),
+    )
+    assert _ranked(block) == ["root (own work)", "started first"]
 
 
 def test_spans_without_own_time_are_left_out():
