@@ -134,11 +134,11 @@ def span_errors(snapshot: TraceSnapshot) -> list[SpanError]:
 
 
 def _span_errors(snapshot: TraceSnapshot) -> list[SpanError]:
-    if not any(span.is_error for span in snapshot.spans):
-        return []
     # A repeated id keeps its earliest-started span, as in the tree: a later copy is left out.
     by_id = first_spans_by_id(snapshot)
     failed = {span_id: span for span_id, span in by_id.items() if span.is_error}
+    if not failed:
+        return []
     propagated: set[int] = set()  # failed spans that failed because a child did
     for span in failed.values():
         parent = failed.get(span.parent_id)
