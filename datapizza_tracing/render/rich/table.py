@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
@@ -105,20 +105,44 @@ def fitted_widths(view: TableView, natural: list[int], room: int) -> list[int] |
     return widths
 
 
-def cards(view: TableView) -> RenderableType:
-    """Each row as its first cell, then "title value" pairs: every number kept, on any width."""
-    lines: list[RenderableType] = [Text(view.title, style="bold")] if view.title else []
-    for row in _all_rows(view):
-        line = Text()
-        line.append_text(_cell(row[0]))
-        for column, cell in zip(view.columns[1:], row[1:], strict=True):
-            if cell.text:
-                line.append(f"  {column.short_title} ", style="dim")
-                line.append_text(_cell(cell))
-        lines.append(line)
-    if view.more is not None:
-        lines.append(Text(view.more, style=MORE_STYLE))
-    return Group(*lines)
+CARD_INDENT = "    "  # where a card's pairs go on when they do not fit after its first cell
+
+
+class Cards:
+    """Each row as its first cell, then "title value" pairs: every number kept, on any width.
+
+    A pair is never split across lines: the pairs that do not fit on the line go
+    on the next, indented under the row's first cell.
+    """
+
+    def __init__(self, view: TableView) -> None:
+        self.view = view
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        view = self.view
+        if view.title:
+            yield Text(view.title, style="bold")
+        for row in _all_rows(view):
+            yield from _card_lines(view, row, options.max_width)
+        if view.more is not None:
+            yield Text(view.more, style=MORE_STYLE)
+
+
+def _card_lines(view: TableView, row: tuple[Cell, ...], width: int) -> list[Text]:
+    lines = [_cell(row[0])]
+    for column, cell in zip(view.columns[1:], row[1:], strict=True):
+        if not cell.text:
+            continue
+        pair = Text(f"{column.short_title} ", style="dim")
+        pair.append_text(_cell(cell))
+        line = lines[-1]
+        if line.cell_len + 2 + pair.cell_len > width and line.plain.strip():
+            line = Text(CARD_INDENT)
+            lines.append(line)
+        elif line.plain.strip():
+            line.append("  ")
+        line.append_text(pair)
+    return lines
 
 
 class FittedTable:
@@ -146,7 +170,7 @@ class FittedTable:
             if widths is not None:
                 yield build_table(self.view, layout, widths)
                 return
-        yield cards(self.view)
+        yield Cards(self.view)
 
 
 def rich_table(view: TableView) -> RenderableType:
