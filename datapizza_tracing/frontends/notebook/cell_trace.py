@@ -15,7 +15,7 @@ from .options import TraceOptions
 def cell_trace(options: TraceOptions, namespace: dict[str, Any] | None) -> Iterator[TraceHandle]:
     """A trace block, plus ``-o VAR`` in the user's namespace."""
     display = "off" if options.no_display else None
-    with ContextTracing().trace(options.name, display=display) as handle:
+    with ContextTracing().trace(options.name, display=display, receive=options.receive) as handle:
         if options.output is not None and namespace is not None:
             namespace[options.output] = handle
         yield handle

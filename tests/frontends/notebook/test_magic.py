@@ -166,14 +166,14 @@ def test_interrupt_closes_and_shows_the_trace_and_aborts_queued_cells(kernel: Ke
     assert value_of(kernel, "datapizza_tracing.last_trace().name") == "'interrupted'"
 
 
-@pytest.mark.parametrize("arguments", ["--bogus", "-o", "-o 1st", "--no-display=yes"])
+@pytest.mark.parametrize("arguments", ["--bogus", "-o", "-o 1st", "--no-display=yes", "--receive my run"])
 def test_bad_arguments_give_a_usage_error_and_do_not_run_the_body(
     kernel: KernelSession, arguments: str
 ) -> None:
     execution = kernel.execute(f"%%trace {arguments}\nbody_ran = True\n")
     assert execution.status == "error"
     assert execution.reply["ename"] == "UsageError"  # shown on stderr, without a traceback
-    assert "Usage: %%trace [-o VAR] [--no-display] [name ...]" in shown_text(execution)
+    assert "Usage: %%trace [-o VAR] [--no-display] [--receive [PORT]] [name ...]" in shown_text(execution)
     assert "Trace Summary" not in shown_text(execution)
     assert value_of(kernel, "'body_ran' in globals()") == "False"
 
@@ -192,8 +192,39 @@ def test_help_shows_the_usage_and_options(kernel: KernelSession) -> None:
     assert execution.status == "ok", shown_text(execution)
     pages = [p["data"]["text/plain"] for p in execution.reply.get("payload", []) if p.get("source") == "page"]
     help_text = "\n".join(pages) + shown_text(execution)
-    assert "%%trace [-o VAR] [--no-display] [name ...]" in help_text
+    assert "%%trace [-o VAR] [--no-display] [--receive [PORT]] [name ...]" in help_text
     assert "Store the trace's handle in the variable VAR" in help_text
+    assert "Open an OTLP/HTTP receiver on loopback" in help_text
+
+
+def test_receive_opens_a_receiver_for_the_cell_and_a_services_spans_join_its_trace(
+    kernel: KernelSession,
+) -> None:
+    # The "service" exports over real OTLP/HTTP to the endpoint the cell's handle names.
+    execution = kernel.execute(
+        "%%trace with a service --receive -o served\n"
+        "from tests.support.otlp_client import service_provider\n"
+        "service = service_provider('inventory', served.otlp_traces_endpoint)\n"
+        "with tracer.start_as_current_span('call inventory'):\n"
+        "    with service.get_tracer('inventory').start_as_current_span('lookup'):\n"
+        "        pass\n"
+        "service.shutdown()\n"
+    )
+    assert execution.status == "ok", shown_text(execution)
+    names = "sorted(span.name for span in served.snapshot().spans)"
+    assert value_of(kernel, names) == "['call inventory', 'lookup', 'with a service']"
+    assert value_of(kernel, "served.otlp_endpoint.startswith('http://127.0.0.1:')") == "True"
+    # It stays open for late spans (the grace period) until the handle closes it.
+    closed = kernel.execute(
+        "served.stop_receiving()\n"
+        "import socket\nfrom urllib.parse import urlsplit\n"
+        "address = urlsplit(served.otlp_endpoint)\n"
+        "probe = socket.socket()\n"
+        "refused = probe.connect_ex((address.hostname, address.port)) != 0\n"
+        "probe.close()\nrefused\n"
+    )
+    assert closed.status == "ok", shown_text(closed)
+    assert closed.of_type("execute_result")[0]["content"]["data"]["text/plain"] == "True"
 
 
 def test_plain_run_cell_magic_call_still_traces(kernel: KernelSession) -> None:
