@@ -10,11 +10,16 @@ from ..render.rich.report import rich_comparison
 from ..session import compare as session_compare
 from ..session.history import Ref, TraceHistory
 from ..views.comparison import comparison_view
+from .show import show_comparison
 
 
 @dataclasses.dataclass(frozen=True)
 class ShownComparison(TraceComparison):
     """A ``TraceComparison`` that renders as a table in a notebook cell and with rich."""
+
+    def show(self) -> None:
+        """Show the comparison: an HTML table in a notebook, rich output in a terminal."""
+        show_comparison(self)
 
     def __rich__(self) -> Any:
         return rich_comparison(comparison_view(self))

@@ -8,6 +8,7 @@ from typing import Any
 from ..render.rich.table import rich_table
 from ..session.history import HistoryEntry, TraceHistory, session_history
 from ..views.history import history_table
+from .show import show_history
 
 
 class HistoryView:
@@ -27,6 +28,10 @@ class HistoryView:
 
     def __getitem__(self, key: int | str) -> HistoryEntry:
         return self._store[key]
+
+    def show(self) -> None:
+        """Show the history: an HTML table in a notebook, rich output in a terminal."""
+        show_history(self._store.entries())
 
     def __rich__(self) -> Any:
         return rich_table(history_table(self._store.entries()))

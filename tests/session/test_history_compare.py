@@ -108,6 +108,19 @@ def test_compare_accepts_numbers_positions_handles_and_defaults(history):
     assert dt.compare(-2, -1).label_b == f"#{numbers[1]} rag-cell"
 
 
+def test_show_prints_the_history_and_a_comparison_in_a_terminal(history, capsys):
+    run_cell("gpt-4o-mini")
+    run_cell("gpt-4o", fail_tool=True)
+    capsys.readouterr()  # the blocks' own reports
+    dt.history().show()
+    shown_history = capsys.readouterr().out
+    assert "Trace history" in shown_history and shown_history.count("rag-cell") == 2
+    dt.compare().show()
+    shown_comparison = capsys.readouterr().out
+    assert "Compare A" in shown_comparison and "New errors in B: post-process" in shown_comparison
+    assert "ShownComparison(" not in shown_comparison
+
+
 def test_lookup_errors_are_clear(history):
     with pytest.raises(HistoryLookupError, match="empty"):
         history.get(1)
