@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -248,6 +248,9 @@ class _Plan(NamedTuple):
     # When the model and each figure have at most one key present and nothing else is read: the model's
     # key and the figures' keys in LlmCall's order (an absent one as ``_ABSENT``), for ``_read_plain``.
     plain: tuple[object, tuple[object, ...]] | None
+    # The same keys as positions in the key set's order, for ``llm_call_of_items``: an absent figure
+    # points just past the values, where a 0 is put, an absent model one further, at a None.
+    plain_at: tuple[int, tuple[int, ...]] | None = None
 
 
 def _plan(attributes: Mapping[str, Any], vocabulary: Vocabulary) -> _Plan:
@@ -279,7 +282,11 @@ def _plan(attributes: Mapping[str, Any], vocabulary: Vocabulary) -> _Plan:
     ):
         return plan
     model_key = plan.model[0] if plan.model else _ABSENT
-    return plan._replace(plain=(model_key, tuple(keys[0] if keys else _ABSENT for keys in figures_keys)))
+    figure_keys = tuple(keys[0] if keys else _ABSENT for keys in figures_keys)
+    position = {key: at for at, key in enumerate(attributes)}
+    count = len(position)
+    plain_at = (position.get(model_key, count + 1), tuple(position.get(key, count) for key in figure_keys))
+    return plan._replace(plain=(model_key, figure_keys), plain_at=plain_at)
 
 
 _ABSENT = object()  # a key no attribute map has
@@ -291,8 +298,20 @@ def _read_plain(attributes: Mapping[str, Any], plain: tuple[object, tuple[object
     ...): ``_read`` then reads it and counts the figures it ignores."""
     model_key, (prompt_key, completion_key, cached_key, thinking_key, cache_write_key) = plain
     get = attributes.get
-    prompt, completion, cached = get(prompt_key, 0), get(completion_key, 0), get(cached_key, 0)
-    thinking, cache_write = get(thinking_key, 0), get(cache_write_key, 0)
+    return _plain_call(
+        get(model_key),
+        get(prompt_key, 0),
+        get(completion_key, 0),
+        get(cached_key, 0),
+        get(thinking_key, 0),
+        get(cache_write_key, 0),
+    )
+
+
+def _plain_call(
+    model: Any, prompt: Any, completion: Any, cached: Any, thinking: Any, cache_write: Any
+) -> LlmCall | None:
+    """The call of ``_read_plain``'s values, or ``None`` when a figure is not an int in range."""
     if not (
         type(prompt) is int
         and type(completion) is int
@@ -308,7 +327,6 @@ def _read_plain(attributes: Mapping[str, Any], plain: tuple[object, tuple[object
         return None
     if cached + cache_write > prompt:  # as in ``_read``
         prompt += cached + cache_write
-    model = get(model_key)
     if type(model) is not str or not model or model[0] == '"':  # not a plain model name: as in ``_read``
         model = _model_value(model) if model not in (None, "") else None
         model = str(model) if model is not None else UNKNOWN_MODEL
@@ -402,6 +420,34 @@ def llm_call(attributes: Mapping[str, Any]) -> LlmCall | None:
         if call is not None:
             return call
     return _read(attributes, plan)
+
+
+def llm_call_of_items(keys: tuple[str, ...], values: Sequence[Any]) -> LlmCall | None:
+    """``llm_call(dict(zip(keys, values)))`` for attributes kept as keys and values (a span's row),
+    read by position without making the dict when the keys' plan allows it (the live view reads
+    every new span that reports usage, four times a second)."""
+    if USAGE_KEYS.isdisjoint(keys):
+        return None
+    try:
+        plan = _PLANS[keys]
+    except KeyError:  # the first span of these keys: reading it makes their plan
+        return llm_call(dict(zip(keys, values, strict=True)))
+    if plan is None:
+        return None
+    if plan.plain_at is not None:
+        model_at, (prompt_at, completion_at, cached_at, thinking_at, cache_write_at) = plan.plain_at
+        padded = (*values, 0, None)
+        call = _plain_call(
+            padded[model_at],
+            padded[prompt_at],
+            padded[completion_at],
+            padded[cached_at],
+            padded[thinking_at],
+            padded[cache_write_at],
+        )
+        if call is not None:
+            return call
+    return llm_call(dict(zip(keys, values, strict=True)))
 
 
 def span_kind(attributes: Mapping[str, Any]) -> str | None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from ..analysis.cost import display_price_table, price_of
 from ..analysis.services import other_service, resource_service
 from ..analysis.summary import TokenUsage, token_figures
-from ..analysis.vocabulary import USAGE_KEYS, llm_call
+from ..analysis.vocabulary import USAGE_KEYS, llm_call_of_items
 from ..collect.block import TraceBlock
 from ..model.record import ERROR, SpanRecord
 from ..model.rows import InternTable, RowBatch
@@ -140,8 +140,8 @@ class LiveProgress:
         # Records only for the spans that report usage and the few shown: a tick must
         # stay cheap however many spans a fast loop ends between two of them.
         tokens = self._tokens
-        for attributes in batch.attributes(batch.with_any_key(USAGE_KEYS)):
-            call = llm_call(attributes)
+        for keys, values in batch.attribute_items(batch.with_any_key(USAGE_KEYS)):
+            call = llm_call_of_items(keys, values)
             if call is not None:
                 figures = tokens.get(call.model)
                 if figures is None:

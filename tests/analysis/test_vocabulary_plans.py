@@ -19,6 +19,7 @@ from datapizza_tracing.analysis.vocabulary import (
     _read,
     _vocabulary_of,
     llm_call,
+    llm_call_of_items,
 )
 
 _VOCABULARY_KEYS = {
@@ -141,3 +142,48 @@ def test_the_plans_stay_bounded_when_every_span_has_keys_of_its_own(monkeypatch:
         attributes = {f"custom.{index}": index, "prompt_tokens_used": index, "completion_tokens_used": 1}
         assert llm_call(attributes) == LlmCall("unknown", index, 1, 0, 0)
         assert len(vocabulary._PLANS) <= 16
+
+
+def _of_items(attributes: Mapping[str, Any]) -> LlmCall | None:
+    return llm_call_of_items(tuple(attributes), list(attributes.values()))
+
+
+def test_keys_and_values_read_by_position_as_their_dict_is_read() -> None:
+    rng = random.Random(31)
+    shapes = [rng.sample(KEYS, rng.randint(1, 9)) for _ in range(60)]
+    for _ in range(4000):
+        attributes = {key: _value(key, rng) for key in rng.choice(shapes)}
+        if rng.random() < 0.1:  # a shape seen for the first time, read as items or as a dict
+            vocabulary._PLANS.pop(tuple(attributes), None)
+        assert _same(_of_items(attributes), llm_call(attributes)), attributes
+
+
+def test_a_plain_shape_read_by_position_takes_each_figure_from_its_own_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    attributes = {
+        "i": 7,
+        "model_name": "gpt-4o-mini",
+        "prompt_tokens_used": 812,
+        "completion_tokens_used": 95,
+        "cached_tokens_used": 256,
+        "thinking_tokens_used": 0,
+    }
+    sparse = {"i": 1, "prompt_tokens_used": 3}
+    assert _of_items(attributes) == LlmCall("gpt-4o-mini", 812, 95, 256, 0)  # makes the plans
+    assert _of_items(sparse) == LlmCall("unknown", 3, 0, 0, 0)
+
+    def no_dict(_: Mapping[str, Any]) -> LlmCall | None:
+        raise AssertionError("read through a dict, not by position")
+
+    monkeypatch.setattr(vocabulary, "llm_call", no_dict)
+    swapped = {**attributes, "prompt_tokens_used": 300, "completion_tokens_used": 812, "model_name": "m"}
+    assert _of_items(swapped) == LlmCall("m", 300, 812, 256, 0)
+    # Absent figures read as 0 and an absent model as unknown, through the padding past the values.
+    assert _of_items({**sparse, "prompt_tokens_used": 4}) == LlmCall("unknown", 4, 0, 0, 0)
+    assert _of_items({"i": 1}) is None and _of_items({}) is None
+
+
+def test_keys_and_values_of_different_lengths_are_refused() -> None:
+    with pytest.raises(ValueError):
+        llm_call_of_items(("prompt_tokens_used", "model_name"), [3])

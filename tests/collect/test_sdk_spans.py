@@ -217,4 +217,6 @@ def test_a_live_batch_reads_statuses_and_keys_from_rows_and_builds_only_the_reco
     assert [record.name for record in batch.last_records(2)] == ["s4", "s5"]
     assert [record.name for record in batch.last_records(10)] == [f"s{i}" for i in range(6)]
     assert batch.records(usage)[0] == everything[1]
-    assert batch.attributes(usage) == [dict(everything[i].attributes) for i in usage]
+    items = [(tuple(everything[i].attributes), list(everything[i].attributes.values())) for i in usage]
+    assert batch.attribute_items(usage) == items
+    assert batch.attribute_items([]) == []
