@@ -119,6 +119,10 @@ def test_show_prints_the_history_and_a_comparison_in_a_terminal(history, capsys)
     shown_comparison = capsys.readouterr().out
     assert "Compare A" in shown_comparison and "New errors in B: post-process" in shown_comparison
     assert "ShownComparison(" not in shown_comparison
+    first, second = (entry.number for entry in history.entries())
+    changes = len(dt.compare().changes)
+    expected = f"<TraceComparison '#{first} rag-cell' → '#{second} rag-cell': {changes} changes>"
+    assert repr(dt.compare()) == expected
 
 
 def test_lookup_errors_are_clear(history):
