@@ -137,8 +137,9 @@ class LiveProgress:
         batch, self._cursor = self._block.new_spans(self._cursor)
         self._batch = batch
         self._errors += batch.status_count(ERROR)
-        # Records only for the spans that report usage and the few shown: a tick must
-        # stay cheap however many spans a fast loop ends between two of them.
+        # The spans that report usage are read from their rows (no record, no dict), and records
+        # are built only for the few shown: a tick must stay cheap however many spans a fast loop
+        # ends between two of them.
         tokens = self._tokens
         for keys, values in batch.attribute_items(batch.with_any_key(USAGE_KEYS)):
             call = llm_call_of_items(keys, values)
