@@ -9,8 +9,9 @@ be read.
 Each tick reads only the spans finished since the previous tick
 (``TraceBlock.new_spans``) plus the few running ones, so a tick costs
 O(new spans), never O(all spans): the live view must not slow a long traced
-loop down as it grows. It reads a few fields of each new span from its row and
-builds records only for the spans it adds up or shows.
+loop down as it grows. It reads a few fields of each new span from its row, the
+token figures of those that report usage too, and builds records only for the
+spans it shows.
 
 Token totals here add up every span that reports usage. When two
 instrumentations report the same call, the live total can run ahead; the final
