@@ -128,7 +128,9 @@ def test_a_run_without_llm_calls_says_so() -> None:
     assert totals.lines() == ["no LLM calls"]
 
 
-@pytest.mark.parametrize(("terminal", "width"), [(None, 100), (0, 100), (40, 80), (120, 120), (400, 160)])
+@pytest.mark.parametrize(
+    ("terminal", "width"), [(None, 100), (0, 100), (40, 60), (60, 60), (80, 80), (120, 120), (400, 160)]
+)
 def test_the_section_follows_the_terminal_width_within_readable_bounds(
     terminal: int | None, width: int
 ) -> None:

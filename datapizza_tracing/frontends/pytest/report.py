@@ -11,11 +11,14 @@ SECTION_TITLE = "datapizza-tracing: trace of this test"
 DEFAULT_WIDTH = 100
 
 
+NARROWEST_WIDTH = 60  # the narrowest terminal the report is laid out for (tables turn into cards)
+
+
 def section_width(terminal_width: int | None) -> int:
-    """The terminal's width, kept readable: a CI log often reports 80 or nothing."""
+    """The terminal's width, within readable bounds: a CI log often reports none."""
     if not terminal_width:
         return DEFAULT_WIDTH
-    return max(80, min(terminal_width, 160))
+    return max(NARROWEST_WIDTH, min(terminal_width, 160))
 
 
 def failure_section(handle: TraceHandle, width: int, notes: Iterable[str] = ()) -> str:
