@@ -36,6 +36,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 KERNEL_IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
     .some(item => /^Python 3 .*\\| Idle$/.test(item.textContent.trim()))"""
 THEME_SETTINGS = Path("lab/user-settings/@jupyterlab/apputils-extension/themes.jupyterlab-settings")
+# Starts a notebook's kernel without asking: on a loaded machine JupyterLab sometimes shows its
+# "Select Kernel" dialog even for a notebook that names its kernel, and the dialog blocks every click.
+NOTEBOOK_SETTINGS = Path("lab/user-settings/@jupyterlab/notebook-extension/tracker.jupyterlab-settings")
 
 
 def notebook(cells: list[tuple[str, list[dict[str, Any]]]]) -> dict[str, Any]:
@@ -107,6 +110,8 @@ def jupyterlab(tmp_path: Path, env: dict[str, str] | None = None) -> Iterator[Ju
     root = tmp_path / "root"
     root.mkdir()
     config = tmp_path / "config"
+    (config / NOTEBOOK_SETTINGS).parent.mkdir(parents=True)
+    (config / NOTEBOOK_SETTINGS).write_text(json.dumps({"autoStartDefaultKernel": True}))
     port = _free_port()
     full_env = {
         **os.environ,
