@@ -134,6 +134,4 @@ def _critical_path(snapshot: TraceSnapshot) -> PathWalk:
 
 def critical_path_ids(snapshot: TraceSnapshot) -> frozenset[int]:
     """Span ids on the critical path (for marking them in a tree)."""
-    return snapshot.derived(
-        "critical_path_ids", lambda: frozenset(map(_ID, path_walk(snapshot).spans))
-    )
+    return snapshot.derived("critical_path_ids", lambda: frozenset(map(_ID, path_walk(snapshot).spans)))

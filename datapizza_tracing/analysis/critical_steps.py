@@ -101,7 +101,9 @@ def _from_walk(
         width = widths[at]
         if width > 0:
             covered[found_under[at]] += width
-    critical = [width - inside if width > inside else 0 for width, inside in zip(widths, covered)]
+    critical = [
+        width - inside if width > inside else 0 for width, inside in zip(widths, covered, strict=True)
+    ]
     reached = [at for at in range(1, len(path)) if widths[at] > 0]
     if len(reached) == len(path) - 1:
         return CriticalPath(path, tuple(critical), found_under, total)

@@ -6,8 +6,8 @@ import dataclasses
 import random
 
 from datapizza_tracing.analysis.critical_path import critical_path, critical_path_ids, path_walk
-from datapizza_tracing.analysis.tree import tree_parents
 from datapizza_tracing.analysis.timing import span_timings
+from datapizza_tracing.analysis.tree import tree_parents
 from datapizza_tracing.model.record import ERROR
 from datapizza_tracing.model.snapshot import TraceSnapshot
 from datapizza_tracing.model.span_graph import first_spans
@@ -146,9 +146,11 @@ def test_the_walk_follows_the_rule_on_random_traces_with_ties_clipping_and_runni
         got = [(s.span_id, low, high) for s, low, high in zip(walk.spans, walk.low, walk.high, strict=True)]
         assert got == _walk_by_the_rule(block), seed
         for at, above in enumerate(walk.above):
-            assert above == -1 if walk.spans[at].span_id == 1 else walk.spans[above].span_id == tree_parents(
-                block
-            )[walk.spans[at].span_id], seed
+            assert (
+                above == -1
+                if walk.spans[at].span_id == 1
+                else walk.spans[above].span_id == tree_parents(block)[walk.spans[at].span_id]
+            ), seed
 
 
 def test_bars_off_the_critical_path_are_faint_and_the_line_names_the_step_waited_on():

@@ -81,6 +81,7 @@ def test_well_formed_traces_with_ties_and_empty_windows_match_the_parent_link_ru
         for span_id in range(2, rng.randint(2, 40)):
             parent = spans[rng.randrange(len(spans))]
             start = (parent.start_ns - spans[0].start_ns) // SECOND + rng.randint(0, 3)
-            spans.append(span(span_id, parent.span_id, start, rng.choice([start, start + rng.randint(0, 6), None])))
+            end = rng.choice([start, start + rng.randint(0, 6), None])
+            spans.append(span(span_id, parent.span_id, start, end))
         block = snapshot(*spans, taken_ns=spans[0].start_ns + 25 * SECOND)
         assert critical_steps(block) == _by_parent_links(block), seed
