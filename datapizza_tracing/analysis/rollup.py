@@ -44,12 +44,21 @@ def call_costs(snapshot: TraceSnapshot) -> dict[int, float | None]:
 def _call_costs(snapshot: TraceSnapshot) -> dict[int, float | None]:
     table, _ = display_price_table()
     prices: dict[str, ModelPrice | None] = {}  # a trace names few models: look each up once
+    # Calls of one model with the same figures cost the same: a loop's calls often repeat them, and
+    # a look-up of the call is cheaper than working its cost out again.
+    known: dict[LlmCall, float | None] = {}
     costs: dict[int, float | None] = {}
     for span_id, call in snapshot_calls(snapshot).items():
-        model = call.model
-        price = prices[model] if model in prices else prices.setdefault(model, price_of(model, table))
-        costs[span_id] = price.cost(call) if price is not None else None
+        cost = known.get(call, _UNKNOWN)
+        if cost is _UNKNOWN:
+            model = call.model
+            price = prices[model] if model in prices else prices.setdefault(model, price_of(model, table))
+            cost = known[call] = price.cost(call) if price is not None else None
+        costs[span_id] = cost
     return costs
+
+
+_UNKNOWN = object()
 
 
 NO_ROLLUP = Rollup(TokenUsage(), 0.0, 0, 0)
