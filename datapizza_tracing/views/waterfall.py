@@ -15,6 +15,7 @@ The whole tree stops at the tree limit with one line for the spans left out.
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
 
 from .. import config
@@ -377,7 +378,8 @@ class _Node:
 
 
 def _subtree_size(node: _Node) -> int:
-    # The tree holds each span once (one per id, parent cycles cut): no span to count twice.
+    # The tree holds each span once (one per id, parent cycles cut): no span to count twice. Only the
+    # children that have children of their own are walked into; leaves are counted by their list's length.
     index = node._index
     size = 1
     stack = [node.span.span_id]
@@ -385,8 +387,11 @@ def _subtree_size(node: _Node) -> int:
         children = index.get(stack.pop())
         if children:
             size += len(children)
-            stack.extend(child.span_id for child in children)
+            stack.extend(filter(index.__contains__, map(_ID, children)))
     return size
+
+
+_ID = operator.attrgetter("span_id")
 
 
 def _freeze(draft: _Draft) -> WaterfallNode:
