@@ -94,13 +94,20 @@ class Rollups(Mapping[int, Rollup]):
     def __contains__(self, span_id: object) -> bool:
         return span_id in self._totals
 
+    def errors(self, span_id: int) -> int | None:
+        """The errors in ``span_id``'s subtree (``None``: it has no totals), without making its ``Rollup``."""
+        entry = self._totals.get(span_id)
+        return entry[_ERRORS] if entry is not None else None
+
     def total(self, span_ids: Iterable[int]) -> Rollup:
         """The totals of several spans (a folded group) added up in their order, as plain numbers."""
-        sums = [0, 0, 0, 0, 0, 0, 0.0, 0, 0]
-        for span_id in span_ids:
-            entry = self._totals.get(span_id)
-            if entry is not None:
-                sums[:] = map(operator.add, sums, entry)
+        entries = [entry for entry in map(self._totals.get, span_ids) if entry is not None]
+        if not entries:
+            return Rollup(TokenUsage(), 0.0, 0, 0)
+        # Column by column: whole numbers by ``sum``, the cost left to right from 0.0 as it always was.
+        columns = list(zip(*entries, strict=True))
+        sums = list(map(sum, columns))
+        sums[_COST] = functools.reduce(operator.add, columns[_COST], 0.0)
         return Rollup(TokenUsage(*sums[:6]), *sums[6:])
 
 
@@ -177,7 +184,7 @@ def _rollups(snapshot: TraceSnapshot) -> Rollups:
 _NO_TOKENS = (0, 0, 0, 0, 0, 0)
 _FIRST = operator.itemgetter(0)
 _ID = operator.attrgetter("span_id")
-_COST = 6  # the cost's place in a totals list
+_COST, _ERRORS = 6, 8  # the cost's and the errors' places in a totals list
 
 
 def _add_up(entry: list | None, first: int, kids: list[tuple[int, list]]) -> tuple[list, int]:

@@ -111,6 +111,18 @@ def test_totals_and_their_float_costs_are_the_depth_sorted_sums_on_random_trees(
         expected = _depth_sorted_sums(block)
         # Exact equality, floats included: the costs are added in the same order, so the same last bits.
         assert _as_lists(block) == expected, seed
+        # A group's totals: its members' added up in the members' order, from zero; errors alone too.
+        found = rollups(block)
+        members = rng.sample(sorted(tree_parents(block)), min(len(block.spans), rng.randint(1, 40)))
+        summed = [0, 0, 0, 0, 0, 0, 0.0, 0, 0]
+        for member in members:
+            if member in expected:
+                summed = list(map(operator.add, summed, expected[member]))
+        group = found.total(members)
+        figures = [*dataclasses.astuple(group.usage), group.cost_usd, group.unpriced_calls, group.errors]
+        assert figures == summed, seed
+        for member in members:
+            assert found.errors(member) == (expected[member][-1] if member in expected else None), seed
 
 
 def test_each_call_costs_what_its_own_model_and_figures_cost_when_calls_repeat_them():
