@@ -74,8 +74,10 @@ class Rollups(Mapping[int, Rollup]):
 
     __slots__ = ("_made", "_totals")
 
-    def __init__(self, totals: dict[int, list]) -> None:
-        self._totals = totals  # span id -> [*token_figures, cost, unpriced, errors]
+    def __init__(self, totals: dict[int, tuple]) -> None:
+        # span id -> (*token_figures, cost, unpriced, errors): tuples of plain numbers, which the
+        # garbage collector stops tracking once it has seen them (lists it would walk at every pass).
+        self._totals = totals
         self._made: dict[int, Rollup] = {}
 
     def __getitem__(self, span_id: int) -> Rollup:
@@ -126,11 +128,12 @@ def _rollups(snapshot: TraceSnapshot) -> Rollups:
     # An exception counts once, where it was raised (see errors.span_errors), not in every span it failed.
     failed = {error.origin.span_id for error in span_errors(snapshot)}
     # Only spans with a call or a failure, and their ancestors, have totals. Each span's own figures
-    # first, as plain numbers (a TokenUsage per addition would be one object per span and ancestor):
-    # span id -> [prompt, completion, cached, thinking, calls, cache write, cost, unpriced, errors]
-    # (``token_figures`` order, read straight off the LlmCall tuple: one list per call, no call made).
-    totals: dict[int, list] = {
-        span_id: [
+    # first, as a tuple of plain numbers (a TokenUsage per addition would be one object per span and
+    # ancestor):
+    # span id -> (prompt, completion, cached, thinking, calls, cache write, cost, unpriced, errors)
+    # (``token_figures`` order, read straight off the LlmCall tuple: one tuple per call, no call made).
+    totals: dict[int, tuple] = {
+        span_id: (
             prompt,
             completion,
             cached,
@@ -140,14 +143,14 @@ def _rollups(snapshot: TraceSnapshot) -> Rollups:
             price or 0.0,
             1 if price is None else 0,
             1 if span_id in failed else 0,
-        ]
+        )
         for (span_id, (_, prompt, completion, cached, thinking, cache_write, _)), price in zip(
             calls.items(), costs.values(), strict=True
         )
     }
     for span_id in failed:
         if span_id not in totals and span_id in parents:  # a failure without a call of its own
-            totals[span_id] = [*_NO_TOKENS, 0.0, 0, 1]
+            totals[span_id] = (*_NO_TOKENS, 0.0, 0, 1)
     # Then each span's totals into its parent's, children before parents: the reverse of a depth-first
     # walk from the root, which every span hangs under. Only spans with children take part: a leaf's
     # totals are its own. Walking the tree's child lists touches far fewer entries of the big per-span
@@ -187,7 +190,7 @@ _ID = operator.attrgetter("span_id")
 _COST, _ERRORS = 6, 8  # the cost's and the errors' places in a totals list
 
 
-def _add_up(entry: list | None, first: int, kids: list[tuple[int, list]]) -> tuple[list, int]:
+def _add_up(entry: tuple | None, first: int, kids: list[tuple[int, tuple]]) -> tuple[tuple, int]:
     """A span's own totals (``None``: none) plus its children's (rank, totals) in rank order, and the
     first rank in its subtree."""
     kids.sort(key=_FIRST)
@@ -196,10 +199,10 @@ def _add_up(entry: list | None, first: int, kids: list[tuple[int, list]]) -> tup
     if entry is not None:
         rows.insert(0, entry)
     elif len(rows) == 1:
-        return rows[0].copy(), first
+        return rows[0], first  # totals are tuples: shared, never changed
     # Column by column: whole numbers add up the same in any order and ``sum`` does it in C, while the
     # cost is added left to right as it always was (``sum`` of floats is compensated from Python 3.12).
     columns = list(zip(*rows, strict=True))
     summed = list(map(sum, columns))
     summed[_COST] = functools.reduce(operator.add, columns[_COST])
-    return summed, first
+    return tuple(summed), first
