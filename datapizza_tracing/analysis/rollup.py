@@ -169,7 +169,9 @@ def _rollups(snapshot: TraceSnapshot) -> Rollups:
     # a span in its subtree (the set's order, as the depth sort it replaces met them).
     rank = dict(zip(calls.keys() | failed, itertools.count()))
     unranked = len(rank)
-    first = rank.copy()  # span id -> first place in ``rank`` in its subtree, for spans with totals
+    # From here ``first`` is each span's first place in ``rank`` in its subtree: a span's own place
+    # is read before its children's are added, so one dict serves as both.
+    first = rank
     for node in reversed(parents_first):
         kids = [(first[kid], totals[kid]) for kid in map(_ID, children[node]) if kid in totals]
         if not kids:
@@ -179,7 +181,7 @@ def _rollups(snapshot: TraceSnapshot) -> Rollups:
                 totals[root_id] = _add_up(totals.get(root_id), 0, kids)[0]
             continue
         entry = totals.get(node)
-        entry, first[node] = _add_up(entry, rank[node] if entry is not None else unranked, kids)
+        entry, first[node] = _add_up(entry, first[node] if entry is not None else unranked, kids)
         totals[node] = entry  # new for an ancestor without figures of its own
     return Rollups(totals)
 
