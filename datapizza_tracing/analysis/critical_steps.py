@@ -10,6 +10,7 @@ critical time is what made the block slow.
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass
 
 from ..model.record import SpanRecord
@@ -65,14 +66,63 @@ def critical_steps(snapshot: TraceSnapshot) -> CriticalPath:
 
 
 def _critical_steps(snapshot: TraceSnapshot) -> CriticalPath:
-    path, found_under = path_walk(snapshot)
+    path, found_under, lows, highs = path_walk(snapshot)
     now = snapshot.end_ns or snapshot.taken_ns
     total = max(now - snapshot.start_ns, 0)
     if not path:
         return CriticalPath((), (), (), total)
     # Each span goes under the path span its own parent link names (its index in the path), else under
-    # the path's first span. That is nearly always the span the walk found it under: only the others
-    # (orphans, a cut parent cycle) need an index of the path by span id.
+    # the path's first span. That is nearly always the span the walk found it under, and then the
+    # window the walk clipped it to is the one meant here: the walk's links and windows give the answer.
+    if found_under[0] < 0:
+        ids = list(map(_ID, path))
+        if list(map(ids.__getitem__, found_under[1:])) == list(map(_PARENT, path[1:])):
+            return _from_walk(path, found_under, lows, highs, total)
+    return _by_parent_links(path, found_under, now, total)
+
+
+_ID = operator.attrgetter("span_id")
+_PARENT = operator.attrgetter("parent_id")
+
+
+def _from_walk(
+    path: tuple[SpanRecord, ...],
+    found_under: tuple[int, ...],
+    lows: tuple[int, ...],
+    highs: tuple[int, ...],
+    total: int,
+) -> CriticalPath:
+    """The steps when every span's parent link names the path span the walk found it under: each
+    span's window is the walk's, and a span counts when its window is not empty (windows nest, so its
+    parent's is not either), as ``_by_parent_links`` would find."""
+    widths = list(map(operator.sub, highs, lows))
+    covered = [0] * len(path)
+    for at in range(1, len(path)):
+        width = widths[at]
+        if width > 0:
+            covered[found_under[at]] += width
+    critical = [
+        width - inside if width > inside else 0 for width, inside in zip(widths, covered, strict=True)
+    ]
+    reached = [at for at in range(1, len(path)) if widths[at] > 0]
+    if len(reached) == len(path) - 1:
+        return CriticalPath(path, tuple(critical), found_under, total)
+    reached.insert(0, 0)
+    renumbered = {old: new for new, old in enumerate(reached)}
+    return CriticalPath(
+        tuple(path[at] for at in reached),
+        tuple(critical[at] for at in reached),
+        tuple(renumbered[found_under[at]] if found_under[at] >= 0 else -1 for at in reached),
+        total,
+    )
+
+
+def _by_parent_links(
+    path: tuple[SpanRecord, ...], found_under: tuple[int, ...], now: int, total: int
+) -> CriticalPath:
+    """The steps by each span's own parent link: orphans and a cut parent cycle among the path."""
+    # Only the spans whose link does not name the path span the walk found them under (orphans, a cut
+    # parent cycle) need an index of the path by span id.
     index: dict[int, int] | None = None
     children: dict[int, list[int]] = {}
     for at in range(1, len(path)):

@@ -11,12 +11,14 @@ own code or a library's.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..model.record import SpanRecord
+from ..model.record import ERROR, SpanRecord
 from ..model.snapshot import TraceSnapshot
 from ..model.span_graph import first_spans_by_id
 
@@ -128,6 +130,9 @@ def _same_error(parent: SpanRecord, child: SpanRecord) -> bool:
     return bool(message) and message in (parent.status_message or "")
 
 
+_STATUS = operator.attrgetter("status")
+
+
 def span_errors(snapshot: TraceSnapshot) -> list[SpanError]:
     """One ``SpanError`` per exception raised in the block, origins in start order."""
     return snapshot.derived("span_errors", lambda: _span_errors(snapshot))
@@ -136,7 +141,11 @@ def span_errors(snapshot: TraceSnapshot) -> list[SpanError]:
 def _span_errors(snapshot: TraceSnapshot) -> list[SpanError]:
     # A repeated id keeps its earliest-started span, as in the tree: a later copy is left out.
     by_id = first_spans_by_id(snapshot)
-    failed = {span_id: span for span_id, span in by_id.items() if span.is_error}
+    spans = by_id.values()
+    failed = {
+        span.span_id: span
+        for span in itertools.compress(spans, [status == ERROR for status in map(_STATUS, spans)])
+    }
     if not failed:
         return []
     propagated: set[int] = set()  # failed spans that failed because a child did

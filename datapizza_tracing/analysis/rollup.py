@@ -8,6 +8,7 @@ than the block did.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 from collections.abc import Iterable, Iterator, Mapping
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from ..model.snapshot import TraceSnapshot
 from .cost import ModelPrice, display_price_table, price_of
 from .errors import span_errors
-from .summary import TokenUsage, snapshot_calls, token_figures
+from .summary import TokenUsage, snapshot_calls
 from .tree import tree_children, tree_parents
 from .vocabulary import LlmCall
 
@@ -43,12 +44,21 @@ def call_costs(snapshot: TraceSnapshot) -> dict[int, float | None]:
 def _call_costs(snapshot: TraceSnapshot) -> dict[int, float | None]:
     table, _ = display_price_table()
     prices: dict[str, ModelPrice | None] = {}  # a trace names few models: look each up once
+    # Calls of one model with the same figures cost the same: a loop's calls often repeat them, and
+    # a look-up of the call is cheaper than working its cost out again.
+    known: dict[LlmCall, float | None] = {}
     costs: dict[int, float | None] = {}
     for span_id, call in snapshot_calls(snapshot).items():
-        model = call.model
-        price = prices[model] if model in prices else prices.setdefault(model, price_of(model, table))
-        costs[span_id] = price.cost(call) if price is not None else None
+        cost = known.get(call, _UNKNOWN)
+        if cost is _UNKNOWN:
+            model = call.model
+            price = prices[model] if model in prices else prices.setdefault(model, price_of(model, table))
+            cost = known[call] = price.cost(call) if price is not None else None
+        costs[span_id] = cost
     return costs
+
+
+_UNKNOWN = object()
 
 
 NO_ROLLUP = Rollup(TokenUsage(), 0.0, 0, 0)
@@ -64,8 +74,10 @@ class Rollups(Mapping[int, Rollup]):
 
     __slots__ = ("_made", "_totals")
 
-    def __init__(self, totals: dict[int, list]) -> None:
-        self._totals = totals  # span id -> [*token_figures, cost, unpriced, errors]
+    def __init__(self, totals: dict[int, tuple]) -> None:
+        # span id -> (*token_figures, cost, unpriced, errors): tuples of plain numbers, which the
+        # garbage collector stops tracking once it has seen them (lists it would walk at every pass).
+        self._totals = totals
         self._made: dict[int, Rollup] = {}
 
     def __getitem__(self, span_id: int) -> Rollup:
@@ -84,13 +96,20 @@ class Rollups(Mapping[int, Rollup]):
     def __contains__(self, span_id: object) -> bool:
         return span_id in self._totals
 
+    def errors(self, span_id: int) -> int | None:
+        """The errors in ``span_id``'s subtree (``None``: it has no totals), without making its ``Rollup``."""
+        entry = self._totals.get(span_id)
+        return entry[_ERRORS] if entry is not None else None
+
     def total(self, span_ids: Iterable[int]) -> Rollup:
         """The totals of several spans (a folded group) added up in their order, as plain numbers."""
-        sums = [0, 0, 0, 0, 0, 0, 0.0, 0, 0]
-        for span_id in span_ids:
-            entry = self._totals.get(span_id)
-            if entry is not None:
-                sums[:] = map(operator.add, sums, entry)
+        entries = [entry for entry in map(self._totals.get, span_ids) if entry is not None]
+        if not entries:
+            return Rollup(TokenUsage(), 0.0, 0, 0)
+        # Column by column: whole numbers by ``sum``, the cost left to right from 0.0 as it always was.
+        columns = list(zip(*entries, strict=True))
+        sums = list(map(sum, columns))
+        sums[_COST] = functools.reduce(operator.add, columns[_COST], 0.0)
         return Rollup(TokenUsage(*sums[:6]), *sums[6:])
 
 
@@ -109,66 +128,83 @@ def _rollups(snapshot: TraceSnapshot) -> Rollups:
     # An exception counts once, where it was raised (see errors.span_errors), not in every span it failed.
     failed = {error.origin.span_id for error in span_errors(snapshot)}
     # Only spans with a call or a failure, and their ancestors, have totals. Each span's own figures
-    # first, as plain numbers (a TokenUsage per addition would be one object per span and ancestor):
-    # span id -> [prompt, completion, cached, thinking, calls, cache write, cost, unpriced, errors].
-    totals: dict[int, list] = {}
-    for (span_id, call), price in zip(calls.items(), costs.values(), strict=True):
-        error = 1 if span_id in failed else 0
-        totals[span_id] = [*token_figures(call), price or 0.0, 1 if price is None else 0, error]
+    # first, as a tuple of plain numbers (a TokenUsage per addition would be one object per span and
+    # ancestor):
+    # span id -> (prompt, completion, cached, thinking, calls, cache write, cost, unpriced, errors)
+    # (``token_figures`` order, read straight off the LlmCall tuple: one tuple per call, no call made).
+    totals: dict[int, tuple] = {
+        span_id: (
+            prompt,
+            completion,
+            cached,
+            thinking,
+            1,
+            cache_write,
+            price or 0.0,
+            1 if price is None else 0,
+            1 if span_id in failed else 0,
+        )
+        for (span_id, (_, prompt, completion, cached, thinking, cache_write, _)), price in zip(
+            calls.items(), costs.values(), strict=True
+        )
+    }
     for span_id in failed:
         if span_id not in totals and span_id in parents:  # a failure without a call of its own
-            totals[span_id] = [*_NO_TOKENS, 0.0, 0, 1]
+            totals[span_id] = (*_NO_TOKENS, 0.0, 0, 1)
     # Then each span's totals into its parent's, children before parents: the reverse of a depth-first
-    # walk from the root, which every span hangs under. Walking the tree's child lists touches far fewer
-    # entries of the big per-span dicts than sorting spans by depth did (a random look-up into a
-    # 100,000-entry dict is a cache miss). A root missing from the spans (a partial file) gets no totals.
+    # walk from the root, which every span hangs under. Only spans with children take part: a leaf's
+    # totals are its own. Walking the tree's child lists touches far fewer entries of the big per-span
+    # dicts than sorting spans by depth did (a random look-up into a 100,000-entry dict is a cache
+    # miss). A root missing from the spans (a partial file) gets no totals.
     children = tree_children(snapshot)
     root_id = snapshot.root_span_id
-    walked = [(root_id, -1)]  # (span id, index in walked of its parent), parents first
-    stack = [(kid.span_id, 0) for kid in children.get(root_id, ())]
+    parents_first = []
+    stack = [root_id] if root_id in children else []
     while stack:
-        pair = stack.pop()
-        at = len(walked)
-        walked.append(pair)
-        kids = children.get(pair[0])
-        if kids is not None:
-            stack.extend([(kid.span_id, at) for kid in kids])
+        node = stack.pop()
+        parents_first.append(node)
+        stack.extend([kid for kid in map(_ID, children[node]) if kid in children])
     # Costs are floats, so the order of additions shows in the last digit. Children are added in the
     # order the sums have always used, not in this walk's: each child at the first place in ``rank`` of
     # a span in its subtree (the set's order, as the depth sort it replaces met them).
     rank = dict(zip(calls.keys() | failed, itertools.count()))
     unranked = len(rank)
-    below: list[list[tuple[int, list]] | None] = [None] * len(walked)  # each walked span's children
-    for at in range(len(walked) - 1, 0, -1):
-        node, up = walked[at]
+    # From here ``first`` is each span's first place in ``rank`` in its subtree: a span's own place
+    # is read before its children's are added, so one dict serves as both.
+    first = rank
+    for node in reversed(parents_first):
+        kids = [(first[kid], totals[kid]) for kid in map(_ID, children[node]) if kid in totals]
+        if not kids:
+            continue
+        if node == root_id:
+            if root_id in parents:
+                totals[root_id] = _add_up(totals.get(root_id), 0, kids)[0]
+            continue
         entry = totals.get(node)
-        first = rank[node] if entry is not None else unranked
-        kids = below[at]
-        if kids is not None:
-            entry, first = _add_up(entry, first, kids)
-            totals[node] = entry  # new for an ancestor without figures of its own
-        if entry is not None:
-            if below[up] is None:
-                below[up] = [(first, entry)]
-            else:
-                below[up].append((first, entry))
-    if below[0] is not None and root_id in parents:
-        totals[root_id] = _add_up(totals.get(root_id), 0, below[0])[0]
+        entry, first[node] = _add_up(entry, first[node] if entry is not None else unranked, kids)
+        totals[node] = entry  # new for an ancestor without figures of its own
     return Rollups(totals)
 
 
 _NO_TOKENS = (0, 0, 0, 0, 0, 0)
 _FIRST = operator.itemgetter(0)
+_ID = operator.attrgetter("span_id")
+_COST, _ERRORS = 6, 8  # the cost's and the errors' places in a totals list
 
 
-def _add_up(entry: list | None, first: int, kids: list[tuple[int, list]]) -> tuple[list, int]:
+def _add_up(entry: tuple | None, first: int, kids: list[tuple[int, tuple]]) -> tuple[tuple, int]:
     """A span's own totals (``None``: none) plus its children's (rank, totals) in rank order, and the
     first rank in its subtree."""
     kids.sort(key=_FIRST)
     first = min(first, kids[0][0])
-    if entry is None:
-        entry = kids[0][1].copy()
-        kids = kids[1:]
-    for _, figures in kids:
-        entry[:] = map(operator.add, entry, figures)
-    return entry, first
+    rows = [figures for _, figures in kids]
+    if entry is not None:
+        rows.insert(0, entry)
+    elif len(rows) == 1:
+        return rows[0], first  # totals are tuples: shared, never changed
+    # Column by column: whole numbers add up the same in any order and ``sum`` does it in C, while the
+    # cost is added left to right as it always was (``sum`` of floats is compensated from Python 3.12).
+    columns = list(zip(*rows, strict=True))
+    summed = list(map(sum, columns))
+    summed[_COST] = functools.reduce(operator.add, columns[_COST])
+    return tuple(summed), first

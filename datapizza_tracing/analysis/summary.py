@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..model.record import SpanRecord
+from ..model.record import ERROR, SpanRecord
 from ..model.snapshot import TraceSnapshot
 from ..model.span_graph import acyclic_parents, first_span_per_id, first_spans, first_spans_by_id
 from .vocabulary import LlmCall, llm_call
@@ -274,13 +276,27 @@ def usage_by_model(spans: Iterable[SpanRecord]) -> dict[str, TokenUsage]:
 
 def _usage_by_model(calls: Mapping[int, LlmCall]) -> dict[str, TokenUsage]:
     # Each model's calls, then one sum per figure (whole numbers: the order of additions is free).
-    by_model: dict[str, list[LlmCall]] = {}
-    for call in calls.values():
-        by_model.setdefault(call.model, []).append(call)
-    return {
-        model: TokenUsage(*map(sum, zip(*map(token_figures, by_model[model]), strict=True)))
-        for model in sorted(by_model)
-    }
+    values = list(calls.values())
+    models = set(map(_MODEL, values))
+    if len(models) == 1:  # one model, as in most traces: no grouping
+        by_model = {models.pop(): values}
+    else:
+        by_model = {}
+        for call in values:
+            by_model.setdefault(call.model, []).append(call)
+    return {model: _usage_of(by_model[model]) for model in sorted(by_model)}
+
+
+def _usage_of(calls: list[LlmCall]) -> TokenUsage:
+    """The calls' figures added up, column by column of the ``LlmCall`` tuples."""
+    _, prompt, completion, cached, thinking, cache_write, _ = zip(*calls, strict=True)
+    return TokenUsage(sum(prompt), sum(completion), sum(cached), sum(thinking), len(calls), sum(cache_write))
+
+
+_MODEL = operator.attrgetter("model")
+_END = operator.attrgetter("end_ns")
+_STATUS = operator.attrgetter("status")
+_IGNORED = operator.attrgetter("ignored_values")
 
 
 def ignored_usage_note(count: int) -> str:
@@ -293,14 +309,15 @@ def summarize(snapshot: TraceSnapshot) -> TraceSummary:
 
 
 def _summarize(snapshot: TraceSnapshot) -> TraceSummary:
-    running = sum(1 for span in snapshot.spans if span.end_ns is None)
+    spans = snapshot.spans
+    running = list(map(_END, spans)).count(None)
     return TraceSummary(
         name=snapshot.name,
         trace_id=snapshot.trace_id_hex,
         total_spans=len(snapshot.spans) + snapshot.dropped_spans,
         duration_s=snapshot.duration_ns / 1e9,
         usage=_usage_by_model(snapshot_calls(snapshot)),
-        errors=tuple(span for span in snapshot.spans if span.is_error),
+        errors=tuple(itertools.compress(spans, [status == ERROR for status in map(_STATUS, spans)])),
         dropped_spans=snapshot.dropped_spans,
         running_spans=running,
         finished=snapshot.finished,
@@ -310,5 +327,5 @@ def _summarize(snapshot: TraceSnapshot) -> TraceSummary:
 
 def _notes(snapshot: TraceSnapshot) -> tuple[str, ...]:
     # Figures present but not token counts (see ``vocabulary.token_count``), on any reporting span.
-    ignored = sum(call.ignored_values for call in reported_calls(snapshot).values())
+    ignored = sum(map(_IGNORED, reported_calls(snapshot).values()))
     return (*snapshot.notes, ignored_usage_note(ignored)) if ignored else snapshot.notes

@@ -15,6 +15,7 @@ link is kept. Everything here is iterative and linear in the number of spans.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping
 
 from .record import SpanRecord
@@ -25,6 +26,8 @@ def first_span_per_id(spans: Iterable[SpanRecord]) -> tuple[list[SpanRecord], in
     """The spans with each id once (the earliest-started, the first seen on a tie), in their order,
     and how many spans were left out for repeating an id."""
     spans = list(spans)
+    if len(set(map(_ID, spans))) == len(spans):  # no id repeats (nearly always): one C-level pass
+        return spans, 0
     first: dict[int, SpanRecord] = {}
     for span in spans:
         kept = first.get(span.span_id)
@@ -34,6 +37,9 @@ def first_span_per_id(spans: Iterable[SpanRecord]) -> tuple[list[SpanRecord], in
         return spans, 0
     chosen = {id(span) for span in first.values()}
     return [span for span in spans if id(span) in chosen], len(spans) - len(first)
+
+
+_ID = operator.attrgetter("span_id")
 
 
 def first_spans(snapshot: TraceSnapshot) -> list[SpanRecord]:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass
 
 from ..analysis.critical_steps import critical_steps
@@ -102,16 +103,25 @@ def _longest_first(item: tuple[int, int]) -> int:
     return -item[1]
 
 
+def _longest(own: dict[int, int], count: int) -> list[tuple[int, int]]:
+    """The ``count`` (span id, own time) items with the longest own time above 0, ties in ``own``'s
+    order: ``sorted(...)[:count]``, with only the items that can make the cut sorted."""
+    if len(own) <= count:
+        return sorted((item for item in own.items() if item[1] > 0), key=_longest_first)
+    cut = max(heapq.nlargest(count, own.values())[-1], 1)  # the shortest own time that can be shown
+    candidates = itertools.compress(own.items(), map(cut.__le__, own.values()))  # own times are whole ns
+    return sorted(candidates, key=_longest_first)[:count]
+
+
 def _slowest(snapshot: TraceSnapshot) -> TableView | None:
     if len(snapshot.spans) < 2:
         return None
     own = self_times(snapshot)
     now = snapshot.end_ns or snapshot.taken_ns
     by_id = first_spans_by_id(snapshot)  # a repeated id keeps its earliest-started span, as in the tree
-    # The top few only: nsmallest is sorted(...)[:n], ties in the same order, without sorting every span.
-    # ``own`` lists the spans of ``by_id`` in the same order: reading its items ranks the spans in that
-    # order without two look-ups per span.
-    ranked = heapq.nsmallest(SLOWEST_SHOWN, (item for item in own.items() if item[1] > 0), key=_longest_first)
+    # The top few only, ties in the order of ``own``, which lists the spans of ``by_id`` in the same
+    # order: reading its items ranks the spans in that order without two look-ups per span.
+    ranked = _longest(own, SLOWEST_SHOWN)
     rows = []
     for span in (by_id[span_id] for span_id, _ in ranked):
         end = span.end_ns if span.end_ns is not None else now

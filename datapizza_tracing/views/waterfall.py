@@ -15,6 +15,7 @@ The whole tree stops at the tree limit with one line for the spans left out.
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
 
 from .. import config
@@ -150,6 +151,7 @@ class _Builder:
         self.folded = 0  # spans inside group members a group leaves out
         self.tones: set[str] = set()
         self.own_service = own_service(snapshot)
+        self.services: dict[int, str | None] = {}  # id of a resource -> its service as a row shows it
 
     # -- rows -------------------------------------------------------------------
     def _bar(self, start_ns: int, end_ns: int, tone: str, critical: bool) -> Bar:
@@ -264,11 +266,17 @@ class _Builder:
         )
 
     def _service(self, span: SpanRecord) -> str | None:
-        service = other_service(span, self.own_service)
-        return one_line(service) if service is not None else None
+        # A service is its resource's: spans of one provider share one resource, read once.
+        key = id(span.resource)
+        found = self.services.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            service = other_service(span, self.own_service)
+            found = self.services[key] = one_line(service) if service is not None else None
+        return found
 
     def _group_service(self, spans: list[SpanRecord]) -> str | None:
-        services = {self._service(span) for span in spans}
+        one_per_resource = {id(span.resource): span for span in spans}
+        services = {self._service(span) for span in one_per_resource.values()}
         return services.pop() if len(services) == 1 else None
 
     def details(self, span: SpanRecord) -> SpanDetails | None:
@@ -297,8 +305,9 @@ class _Builder:
 
         def rank(member: _Node) -> tuple[int, int, int]:
             span = member.span
-            rollup = self.rollups.get(span.span_id)
-            errors = rollup.errors if rollup is not None else int(span.is_error)
+            errors = self.rollups.errors(span.span_id)
+            if errors is None:
+                errors = int(span.is_error)
             end = span.end_ns if span.end_ns is not None else self.now
             return (-errors, 0 if span.span_id in self.critical else 1, span.start_ns - end)
 
@@ -327,9 +336,7 @@ class _Builder:
                     group.more = f"… {len(left_out):,} more in this group" + (
                         f" ({plural(spans, 'span')})" if spans != len(left_out) else ""
                     )
-                group.open = any(
-                    m.span.is_error or (self.rollups.get(m.span.span_id) or NO_ROLLUP).errors for m in item
-                )
+                group.open = any(m.span.is_error or self.rollups.errors(m.span.span_id) for m in item)
                 stack.extend((member, depth + 1, group, None) for member in reversed(members))
                 continue
             if item.span.span_id in visited:  # the same span twice (a parent cycle): once is enough
@@ -358,6 +365,9 @@ class _Builder:
         stack.extend((item, depth, draft, node) for item in reversed(items))
 
 
+_UNSEEN = object()
+
+
 class _Node:
     """A span of the tree whose child nodes are made when first read: a waterfall shows a few
     hundred rows, so most of a large trace's spans never need one."""
@@ -377,7 +387,8 @@ class _Node:
 
 
 def _subtree_size(node: _Node) -> int:
-    # The tree holds each span once (one per id, parent cycles cut): no span to count twice.
+    # The tree holds each span once (one per id, parent cycles cut): no span to count twice. Only the
+    # children that have children of their own are walked into; leaves are counted by their list's length.
     index = node._index
     size = 1
     stack = [node.span.span_id]
@@ -385,8 +396,11 @@ def _subtree_size(node: _Node) -> int:
         children = index.get(stack.pop())
         if children:
             size += len(children)
-            stack.extend(child.span_id for child in children)
+            stack.extend(filter(index.__contains__, map(_ID, children)))
     return size
+
+
+_ID = operator.attrgetter("span_id")
 
 
 def _freeze(draft: _Draft) -> WaterfallNode:

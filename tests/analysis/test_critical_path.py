@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 
-from datapizza_tracing.analysis.critical_path import critical_path, critical_path_ids
+from datapizza_tracing.analysis.critical_path import critical_path, critical_path_ids, path_walk
 from datapizza_tracing.analysis.timing import span_timings
+from datapizza_tracing.analysis.tree import tree_parents
 from datapizza_tracing.model.record import ERROR
+from datapizza_tracing.model.snapshot import TraceSnapshot
+from datapizza_tracing.model.span_graph import first_spans
 from datapizza_tracing.views.waterfall import waterfall
 from tests.support.records import BASE_NS, SECOND, snapshot, span
 from tests.support.rendering import terminal_text
@@ -87,6 +91,66 @@ def test_orphans_hang_under_the_root_and_deep_chains_do_not_recurse():
 def test_no_root_gives_an_empty_path():
     snap = snapshot(span(1, 0, 0, 1, "root"), span(2, 1, 0, 1))
     assert critical_path(dataclasses.replace(snap, root_span_id=77)) == []
+
+
+def _walk_by_the_rule(block: TraceSnapshot) -> list[tuple[int, int, int]]:
+    """(span id, window start, window end) of the path by the module docstring's rule, each span's
+    children in the spans' order sorted by clipped end (latest first), clipped start, that order."""
+    parents = tree_parents(block)
+    spans = first_spans(block)
+    root = next((s for s in spans if s.span_id == block.root_span_id), None)
+    if root is None:
+        return []
+    now = block.end_ns or block.taken_ns
+    found = []
+    todo = [(root, root.start_ns, root.end_ns if root.end_ns is not None else now)]
+    while todo:
+        node, low, high = todo.pop()
+        found.append((node.span_id, low, high))
+        kids = [s for s in spans if s is not root and parents[s.span_id] == node.span_id]
+        clipped = [
+            (min(k.end_ns if k.end_ns is not None else now, high), max(k.start_ns, low), place)
+            for place, k in enumerate(kids)
+        ]
+        cursor = high
+        for end, start, place in sorted(clipped, key=lambda c: (-c[0], c[1], c[2])):
+            if end > cursor or end < low or start > end:
+                continue
+            todo.append((kids[place], start, end))
+            cursor = start
+            if cursor <= low:
+                break
+    at = {span_id: i for i, (span_id, _, _) in enumerate(found)}
+    return sorted(found, key=lambda f: (block_start(spans, f[0]), f[0] != root.span_id, at[f[0]]))
+
+
+def block_start(spans, span_id: int) -> int:
+    return next(s.start_ns for s in spans if s.span_id == span_id)
+
+
+def test_the_walk_follows_the_rule_on_random_traces_with_ties_clipping_and_running_spans():
+    # Coarse times make ties in end and start common; children start before or end after their
+    # parent, run past the snapshot, repeat ids, or hang off a missing parent.
+    for seed in range(400):
+        rng = random.Random(seed)
+        count = rng.randint(1, 30)
+        spans = [span(1, 0, 2, rng.choice([8, None]), "root")]
+        for span_id in range(2, count + 1):
+            parent = rng.choice([rng.randint(1, span_id - 1)] * 5 + [0, 999, rng.randint(1, count)])
+            start = rng.randint(0, 9)
+            end = rng.choice([start, start + rng.randint(0, 4), None])
+            spans.append(span(rng.choice([span_id] * 9 + [rng.randint(2, span_id)]), parent, start, end))
+        rng.shuffle(spans)
+        block = snapshot(*spans, taken_ns=BASE_NS + 10 * SECOND)
+        walk = path_walk(block)
+        got = [(s.span_id, low, high) for s, low, high in zip(walk.spans, walk.low, walk.high, strict=True)]
+        assert got == _walk_by_the_rule(block), seed
+        for at, above in enumerate(walk.above):
+            assert (
+                above == -1
+                if walk.spans[at].span_id == 1
+                else walk.spans[above].span_id == tree_parents(block)[walk.spans[at].span_id]
+            ), seed
 
 
 def test_bars_off_the_critical_path_are_faint_and_the_line_names_the_step_waited_on():

@@ -71,3 +71,17 @@ def test_orphans_cycles_and_skewed_clocks_follow_the_parent_links_on_random_trac
         rng.shuffle(spans)
         block = snapshot(*spans)
         assert critical_steps(block) == _by_parent_links(block), seed
+
+
+def test_well_formed_traces_with_ties_and_empty_windows_match_the_parent_link_rule():
+    # Every parent known and started no later than its child: the path's links are all parent links.
+    for seed in range(300):
+        rng = random.Random(seed)
+        spans = [span(1, 0, 0, rng.choice([20, None]), "root")]
+        for span_id in range(2, rng.randint(2, 40)):
+            parent = spans[rng.randrange(len(spans))]
+            start = (parent.start_ns - spans[0].start_ns) // SECOND + rng.randint(0, 3)
+            end = rng.choice([start, start + rng.randint(0, 6), None])
+            spans.append(span(span_id, parent.span_id, start, end))
+        block = snapshot(*spans, taken_ns=spans[0].start_ns + 25 * SECOND)
+        assert critical_steps(block) == _by_parent_links(block), seed

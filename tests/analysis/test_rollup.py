@@ -6,6 +6,7 @@ import dataclasses
 import operator
 import random
 
+from datapizza_tracing.analysis.cost import display_price_table, price_of
 from datapizza_tracing.analysis.errors import span_errors
 from datapizza_tracing.analysis.rollup import call_costs, rollups
 from datapizza_tracing.analysis.summary import snapshot_calls, token_figures
@@ -110,3 +111,33 @@ def test_totals_and_their_float_costs_are_the_depth_sorted_sums_on_random_trees(
         expected = _depth_sorted_sums(block)
         # Exact equality, floats included: the costs are added in the same order, so the same last bits.
         assert _as_lists(block) == expected, seed
+        # A group's totals: its members' added up in the members' order, from zero; errors alone too.
+        found = rollups(block)
+        members = rng.sample(sorted(tree_parents(block)), min(len(block.spans), rng.randint(1, 40)))
+        summed = [0, 0, 0, 0, 0, 0, 0.0, 0, 0]
+        for member in members:
+            if member in expected:
+                summed = list(map(operator.add, summed, expected[member]))
+        group = found.total(members)
+        figures = [*dataclasses.astuple(group.usage), group.cost_usd, group.unpriced_calls, group.errors]
+        assert figures == summed, seed
+        for member in members:
+            assert found.errors(member) == (expected[member][-1] if member in expected else None), seed
+
+
+def test_each_call_costs_what_its_own_model_and_figures_cost_when_calls_repeat_them():
+    table, _ = display_price_table()
+    rng = random.Random(7)
+    models = ["gpt-4o-mini", "gpt-4o", "zz-unpriced"]
+    spans = [span(1, 0, 0, 100, "root")]
+    for span_id in range(2, 300):  # few distinct (model, figures): most calls repeat an earlier one
+        model, prompt, completion = rng.choice(models), rng.choice([10, 812]), rng.choice([5, 95])
+        spans.append(llm(span_id, 1, span_id * 0.1, span_id * 0.1 + 0.05, model, prompt, completion))
+    block = snapshot(*spans)
+    calls = snapshot_calls(block)
+    expected = {}
+    for span_id, call in calls.items():
+        price = price_of(call.model, table)
+        expected[span_id] = price.cost(call) if price is not None else None
+    assert call_costs(block) == expected
+    assert len(set(expected.values())) > 4  # the calls do differ in cost

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datapizza_tracing.views.insights import SLOWEST_SHOWN, insights
+import random
+
+from datapizza_tracing.views.insights import SLOWEST_SHOWN, _longest, insights
 from tests.support.records import snapshot, span
 
 
@@ -38,3 +40,14 @@ def test_a_repeated_id_is_ranked_by_the_span_that_started_first_as_the_tree_show
 def test_spans_without_own_time_are_left_out():
     block = snapshot(span(1, 0, 0, 10, "root"), span(2, 1, 0, 10, "all of it"), span(3, 2, 0, 10, "leaf"))
     assert _ranked(block) == ["leaf"]
+
+
+def test_the_slowest_are_the_first_of_a_full_sort_by_own_time_with_ties_and_zeros():
+    for seed in range(300):
+        rng = random.Random(seed)
+        zeros = rng.choice([1, 5, 50])  # in some, fewer spans than shown have any own time
+        values = [0] * zeros + [1, 2, 3, rng.randint(0, 10**9)]
+        own = {rng.randrange(10**6): rng.choice(values) for _ in range(rng.randint(1, 40))}
+        count = rng.randint(1, 8)
+        full_sort = sorted((item for item in own.items() if item[1] > 0), key=lambda item: -item[1])
+        assert _longest(own, count) == full_sort[:count], seed
