@@ -189,7 +189,7 @@ def _rollups(snapshot: TraceSnapshot) -> Rollups:
 _NO_TOKENS = (0, 0, 0, 0, 0, 0)
 _FIRST = operator.itemgetter(0)
 _ID = operator.attrgetter("span_id")
-_COST, _ERRORS = 6, 8  # the cost's and the errors' places in a totals list
+_COST, _ERRORS = 6, 8  # the cost's and the errors' places in a totals tuple
 
 
 def _add_up(entry: tuple | None, first: int, kids: list[tuple[int, tuple]]) -> tuple[tuple, int]:
