@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model.record import SpanRecord
@@ -104,17 +105,8 @@ def _from_walk(
     critical = [
         width - inside if width > inside else 0 for width, inside in zip(widths, covered, strict=True)
     ]
-    reached = [at for at in range(1, len(path)) if widths[at] > 0]
-    if len(reached) == len(path) - 1:
-        return CriticalPath(path, tuple(critical), found_under, total)
-    reached.insert(0, 0)
-    renumbered = {old: new for new, old in enumerate(reached)}
-    return CriticalPath(
-        tuple(path[at] for at in reached),
-        tuple(critical[at] for at in reached),
-        tuple(renumbered[found_under[at]] if found_under[at] >= 0 else -1 for at in reached),
-        total,
-    )
+    reached = [0, *(at for at in range(1, len(path)) if widths[at] > 0)]
+    return _reached_steps(path, critical, found_under, reached, total)
 
 
 def _by_parent_links(
@@ -157,6 +149,14 @@ def _by_parent_links(
                 stack.append((kid, kid_low, kid_high, at))
         critical[at] = max(high - low - covered, 0)
     reached = [at for at in range(len(path)) if critical[at] >= 0]
+    return _reached_steps(path, critical, above, reached, total)
+
+
+def _reached_steps(
+    path: Sequence[SpanRecord], critical: Sequence[int], above: Sequence[int], reached: list[int], total: int
+) -> CriticalPath:
+    """The steps at ``reached`` (places in ``path``, in order, the root first), each one's path
+    parent renumbered to its place among them."""
     if len(reached) == len(path):
         return CriticalPath(tuple(path), tuple(critical), tuple(above), total)
     renumbered = {old: new for new, old in enumerate(reached)}
