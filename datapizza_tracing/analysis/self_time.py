@@ -43,7 +43,7 @@ def _self_times(snapshot: TraceSnapshot) -> dict[int, int]:
     for span_id, kids in _children_by_parent_link(snapshot, by_id):
         parent = by_id[span_id]
         end = parent.end_ns if parent.end_ns is not None else now
-        result[span_id] = max(result[span_id] - _covered(kids, parent.start_ns, end, now), 0)
+        result[span_id] = max(result[span_id] - covered_ns(kids, parent.start_ns, end, now), 0)
     return result
 
 
@@ -75,7 +75,7 @@ def _children_by_parent_link(
         yield span_id, kids if span_id == root_id else sorted(kids, key=_START)
 
 
-def _covered(kids: list[SpanRecord], start: int, end: int, now: int) -> int:
+def covered_ns(kids: list[SpanRecord], start: int, end: int, now: int) -> int:
     """Nanoseconds of ``[start, end]`` inside the union of ``kids``' intervals (``kids`` by start)."""
     covered = 0
     cursor = start
