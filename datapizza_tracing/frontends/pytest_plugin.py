@@ -225,6 +225,8 @@ class _RunSummary:
                     "or the trace_budget marker, so no trace was saved"
                 )
             return
+        from .pytest.report import section_width  # loaded once a test was traced
+
         terminalreporter.write_sep("=", self._totals.title())
-        for line in self._totals.lines():
+        for line in self._totals.lines(section_width(_terminal_width(self._config))):
             terminalreporter.write_line(line)

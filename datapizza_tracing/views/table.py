@@ -39,6 +39,7 @@ class TableView:
     footer: tuple[Cell, ...] | None = None  # a totals row, set apart from the rows
     empty: str | None = None  # shown instead of a table without rows
     framed: bool = True  # drawn with borders; False for a bare aligned overview
+    spacing: int = 2  # when not framed: spaces on each side of a cell (columns are twice that apart)
 
 
 def cells(*values: str | Cell) -> tuple[Cell, ...]:

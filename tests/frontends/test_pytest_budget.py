@@ -189,3 +189,19 @@ def test_the_message_lists_each_overrun_in_budget_order() -> None:
         "    biggest contributors:",
         "      1 call  [gpt-4o-mini]",
     ]
+
+
+def test_span_and_model_names_reach_the_failure_message_as_text_not_escape_sequences() -> None:
+    evil_model, evil_span = "m\x1b]0;title\x07odel", "step\x1b[2J\u202e"
+    with ContextTracing().trace("hostile", display="off") as handle:
+        with tool_span(evil_span):
+            time.sleep(0.002)
+            with generation_span(evil_span, model=evil_model) as span:
+                record_usage(span, model=evil_model, prompt_tokens=5, completion_tokens=1)
+    limits = {"total_tokens": 1, "llm_calls": 0, "duration_s": 0.0001, "cost_usd": 1}
+    message = overrun_message(check_budget(handle.snapshot(), limits))
+    for budget in limits:
+        assert f"{budget}:" in message
+    assert "step␛[2J" in message and "m␛]0;title␇odel" in message  # shown, not obeyed
+    assert not any(ord(char) < 32 and char != "\n" for char in message)
+    assert "\u202e" not in message

@@ -14,6 +14,7 @@ from datapizza_tracing.frontends.pytest import find_spans
 from datapizza_tracing.frontends.pytest.report import section_width
 from datapizza_tracing.frontends.pytest.run_summary import RunTotals, usage_figures
 from datapizza_tracing.frontends.pytest.save import save_trace, trace_file_name
+from datapizza_tracing.views.text import format_cost
 
 
 def test_find_spans_by_name_and_by_kind_in_every_vocabulary() -> None:
@@ -111,7 +112,7 @@ def test_the_run_summary_adds_up_tests_from_every_worker() -> None:
     )  # a traced test without LLM calls
     assert totals.title() == "datapizza-tracing: 4 traced tests"
     assert (totals.failed, totals.saved) == (1, ["/tmp/traces/a.json"])
-    assert [line.split() for line in totals.lines()] == [
+    assert [line.split() for line in totals.lines(100)] == [
         ["model", "calls", "prompt", "cached", "completion", "thinking", "cost"],
         ["gpt-4o-mini", "3", "2,000", "0", "3", "0", "$0.000400"],
         ["my-finetune", "1", "10", "0", "1", "0", "—"],
@@ -121,11 +122,24 @@ def test_the_run_summary_adds_up_tests_from_every_worker() -> None:
     ]
 
 
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_the_run_table_fits_the_terminal_and_keeps_escape_sequences_out(width: int) -> None:
+    totals = RunTotals()
+    totals.add(_payload("evil\x1b[31mRED\x1b]0;title\x07-model", 1, 10, None))
+    totals.add(_payload("claude-3-5-sonnet-20241022", 2, 120_000, 0.5))
+    lines = totals.lines(width)
+    assert all(len(line) <= width for line in lines), lines
+    text = "\n".join(lines)
+    assert not any(ord(char) < 32 and char != "\n" for char in text)
+    assert "␛[31mRED" in text  # shown, not obeyed
+    assert "120,000" in text and format_cost(0.5) in text  # every figure kept, whatever the width
+
+
 def test_a_run_without_llm_calls_says_so() -> None:
     totals = RunTotals()
     totals.add({"usage": {}, "failed": False, "saved": None, "worker": None})
     assert totals.title() == "datapizza-tracing: 1 traced test"
-    assert totals.lines() == ["no LLM calls"]
+    assert totals.lines(100) == ["no LLM calls"]
 
 
 @pytest.mark.parametrize(

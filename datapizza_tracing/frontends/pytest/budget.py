@@ -19,6 +19,7 @@ from ...analysis.summary import TokenUsage, counted_calls, summarize
 from ...analysis.vocabulary import LlmCall
 from ...model.record import SpanRecord
 from ...model.snapshot import TraceSnapshot
+from ...views.text import one_line
 from .names import MARKER
 
 BUDGETS: Mapping[str, str] = {
@@ -157,7 +158,7 @@ class _MeasuredTrace:
 
     def _check_cost(self, limit: float) -> Overrun | None:
         costs = cost_breakdown(self.summary.usage)
-        unpriced = ", ".join(map(repr, costs.unpriced))
+        unpriced = ", ".join(repr(one_line(model)) for model in costs.unpriced)
         contributors = self._biggest_calls(self._call_cost, costs.total, _dollars)
         if costs.total > limit:
             note = f"at least: no price for {unpriced}" if costs.partial else None
@@ -186,7 +187,7 @@ class _MeasuredTrace:
         lines = []
         for value, span_id, call in valued[:TOP_CONTRIBUTORS]:
             share = f" ({value / total:.0%})" if total else ""
-            lines.append(f"{show(value)}{share}  {self._name(span_id)}  [{call.model}]")
+            lines.append(f"{show(value)}{share}  {self._name(span_id)}  [{one_line(call.model)}]")
         if len(valued) > TOP_CONTRIBUTORS:
             lines.append(f"... and {len(valued) - TOP_CONTRIBUTORS} more LLM calls")
         return tuple(lines)
@@ -196,7 +197,9 @@ class _MeasuredTrace:
         for call in self.calls.values():
             per_model[call.model] = per_model.get(call.model, 0) + 1
         ranked = sorted(per_model.items(), key=lambda item: (-item[1], item[0]))
-        return tuple(f"{count} call{'s' if count != 1 else ''}  [{model}]" for model, count in ranked)
+        return tuple(
+            f"{count} call{'s' if count != 1 else ''}  [{one_line(model)}]" for model, count in ranked
+        )
 
     def _slowest_waits(self) -> tuple[str, ...]:
         """The spans the test's wall time waited on: critical-path spans with no path span below them."""
@@ -213,7 +216,7 @@ class _MeasuredTrace:
         for span in leaves[:TOP_CONTRIBUTORS]:
             seconds = self._duration_s(span)
             share = f" ({seconds / total:.0%})" if total else ""
-            lines.append(f"{seconds:.3f}s{share}  {span.name}  [critical path]")
+            lines.append(f"{seconds:.3f}s{share}  {one_line(span.name)}  [critical path]")
         return tuple(lines)
 
     def _duration_s(self, span: SpanRecord) -> float:
@@ -222,7 +225,8 @@ class _MeasuredTrace:
 
     def _name(self, span_id: int) -> str:
         span = self.spans.get(span_id)
-        return span.name if span is not None else f"span {span_id:016x}"
+        # Span and model names come from the traced code: no escape sequence reaches the terminal.
+        return one_line(span.name) if span is not None else f"span {span_id:016x}"
 
     def _start(self, span_id: int) -> int:
         span = self.spans.get(span_id)

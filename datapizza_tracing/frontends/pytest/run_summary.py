@@ -7,16 +7,29 @@ Costs are priced where the test ran, with the prices it saw.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ...analysis.cost import cost_breakdown
-from ...views.text import format_cost, plural
+from ...render.rich.table import rich_table
+from ...render.rich.text import render_text
+from ...views.table import Cell, Column, TableView
+from ...views.text import format_cost, one_line, plural
 from ..handle import TraceHandle
 
 _COUNTS = ("calls", "prompt_tokens", "cached_tokens", "completion_tokens", "thinking_tokens")
+_COLUMNS = (
+    Column("model"),
+    Column("calls", numeric=True),
+    Column("prompt", numeric=True),
+    Column("cached", numeric=True),
+    Column("completion", numeric=True, short="compl."),
+    Column("thinking", numeric=True, short="think."),
+    Column("cost", numeric=True),
+)
 
 
 def usage_figures(handle: TraceHandle) -> dict[str, dict[str, Any]]:
@@ -71,20 +84,16 @@ class RunTotals:
     def title(self) -> str:
         return f"datapizza-tracing: {self.tests} traced test{'s' if self.tests != 1 else ''}"
 
-    def lines(self) -> list[str]:
-        """A table of calls, tokens and cost per model and in total, then where traces went."""
+    def lines(self, width: int) -> list[str]:
+        """A table of calls, tokens and cost per model and in total, laid out for ``width``
+        columns (each row as "title value" pairs when too narrow), then where traces went."""
         lines: list[str] = []
         if self.models:
-            rows = [self._row(model, totals) for model, totals in sorted(self.models.items())]
-            if len(rows) > 1:
-                rows.append(self._row("total", self._total()))
-            header = ("model", "calls", "prompt", "cached", "completion", "thinking", "cost")
-            widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-            for row in [header, *rows]:
-                cells = [row[0].ljust(widths[0])] + [
-                    cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
-                ]
-                lines.append("  ".join(cells))
+            rows = tuple(self._row(model, totals) for model, totals in sorted(self.models.items()))
+            footer = self._row("total", self._total()) if len(rows) > 1 else None
+            table = TableView(None, _COLUMNS, rows, footer=footer, framed=False, spacing=1)
+            text = textwrap.dedent(render_text(rich_table(table), width))  # flush left, as pytest's lines
+            lines.extend(line.rstrip() for line in text.splitlines())
         else:
             lines.append("no LLM calls")
         if self.workers:
@@ -105,10 +114,11 @@ class RunTotals:
         return total
 
     @staticmethod
-    def _row(label: str, totals: _ModelTotals) -> tuple[str, ...]:
+    def _row(label: str, totals: _ModelTotals) -> tuple[Cell, ...]:
         counts = [f"{totals.counts[key]:,}" for key in _COUNTS]
         if totals.unpriced and not totals.cost_usd:
             cost = "—"
         else:
             cost = ("≥ " if totals.unpriced else "") + format_cost(totals.cost_usd)
-        return (label, *counts, cost)
+        # A model name comes from the traced code's spans: no escape sequence reaches the terminal.
+        return tuple(Cell(text) for text in (one_line(label), *counts, cost))

@@ -63,7 +63,7 @@ def build_table(view: TableView, layout: Layout, widths: list[int]) -> Table:
         title_justify="left",
         title_style="bold",
         box=layout.box if framed else None,
-        padding=(0, 1) if framed else (0, 2),
+        padding=(0, 1) if framed else (0, view.spacing),
         show_edge=layout.box is box.HEAVY_HEAD,
     )
     for column, width in zip(view.columns, widths, strict=True):
