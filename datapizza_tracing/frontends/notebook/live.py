@@ -30,6 +30,7 @@ from ...collect.block import TraceBlock
 from ...model.snapshot import TraceSnapshot
 from ...render.html.live import html_live
 from ...views.live import LiveProgress
+from ...views.text import one_line
 from .bundles import report_bundle
 
 _log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ class LiveNotebookView:
         # for frontends that cannot show widgets.
         bundle = self._widget._repr_mimebundle_()
         bundle["text/plain"] = (
-            f"Tracing {block.name}… (live view; the trace summary replaces it when the block ends)"
+            f"Tracing {one_line(block.name)}… (live view; the trace summary replaces it when the block ends)"
         )
         handle = display(bundle, raw=True, display_id=True)
         self._display_id = handle.display_id if handle is not None else None

@@ -119,6 +119,17 @@ def test_widget_updates_while_the_cell_runs_then_the_static_snapshot_replaces_it
     assert len(closes) == 1 and closes[0] >= replaced_at
 
 
+def test_a_hostile_block_name_reaches_every_text_plain_as_text(kernel: KernelSession) -> None:
+    set_display(kernel, "widget")
+    execution = kernel.execute('with ContextTracing().trace("evil\\x1b[2J\\x1b]0;t\\x07"):\n    calls(2, 0)\n')
+    assert execution.status == "ok", execution.error
+    _, shown = the_one(execution, "display_data")
+    _, replaced = the_one(execution, "update_display_data")
+    for text in (shown["content"]["data"]["text/plain"], replaced["content"]["data"]["text/plain"]):
+        assert "evil␛[2J␛]0;t␇" in text
+        assert not any(ord(char) < 32 and char != "\n" for char in text), text
+
+
 def test_widget_view_shows_a_failing_block_and_the_cell_still_fails(kernel: KernelSession) -> None:
     set_display(kernel, "widget")
     code = 'with ContextTracing().trace("failing"):\n    calls(2, 0)\n    raise ValueError("boom <b>")\n'
