@@ -34,7 +34,7 @@ class SpanTiming:
     name: str  # the family's label: its one name, or "first … last"
     count: int
     self_s: float
-    total_s: float  # a span inside another of the family counted once, in the outer one
+    total_s: float  # durations added up, time inside another span of the family counted once
     mean_s: float  # of one span's duration, nested ones included
     max_s: float
     errors: int
