@@ -121,7 +121,8 @@ def test_widget_updates_while_the_cell_runs_then_the_static_snapshot_replaces_it
 
 def test_a_hostile_block_name_reaches_every_text_plain_as_text(kernel: KernelSession) -> None:
     set_display(kernel, "widget")
-    execution = kernel.execute('with ContextTracing().trace("evil\\x1b[2J\\x1b]0;t\\x07"):\n    calls(2, 0)\n')
+    code = 'with ContextTracing().trace("evil\\x1b[2J\\x1b]0;t\\x07"):\n    calls(2, 0)\n'
+    execution = kernel.execute(code)
     assert execution.status == "ok", execution.error
     _, shown = the_one(execution, "display_data")
     _, replaced = the_one(execution, "update_display_data")
