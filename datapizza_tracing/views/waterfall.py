@@ -240,18 +240,22 @@ class _Builder:
         tone = "error" if combined.errors else span_role(spans[0])
         critical = any(s.span_id in self.critical for s in spans)
         mean = sum(durations) / len(durations)
+        # The Self column: a member's own time, which for a member with children is not its duration.
+        mean_self = sum(self.self_ns.get(span.span_id, 0) for span in spans) / len(spans)
+        parents = any(member.has_children for member in members)
         return WaterfallRow(
             depth=depth,
             label=one_line(family_label([span.name for span in spans])),
             title=(
                 f"{len(spans):,} spans · total {format_duration(sum(durations) / 1e9)} · "
                 f"mean {format_duration(mean / 1e9)} · max {format_duration(max(durations) / 1e9)}"
+                + (f" · own time mean {format_duration(mean_self / 1e9)}" if parents else "")
                 + (f" · {plural(combined.errors, 'error')}" if combined.errors else "")
             ),
             count=len(spans),
             badge=f"×{len(spans):,}",
             duration=format_duration(sum(durations) / 1e9),
-            self_time=f"⌀ {format_duration(mean / 1e9)}",
+            self_time=f"⌀ {format_duration(mean_self / 1e9)}",
             tokens=tokens,
             cost=cost,
             sums=bool(tokens),
@@ -378,6 +382,10 @@ class _Node:
         self.span = span
         self._index = index  # analysis.tree.tree_children
         self._children: list[_Node] | None = None
+
+    @property
+    def has_children(self) -> bool:
+        return self.span.span_id in self._index  # without making the child nodes
 
     @property
     def children(self) -> list[_Node]:
