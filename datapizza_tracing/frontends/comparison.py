@@ -13,12 +13,10 @@ from ..views.comparison import comparison_view
 from .show import show_comparison
 
 
+# repr=False: the generated repr would print both snapshots and every figure; TraceComparison's is one line.
 @dataclasses.dataclass(frozen=True, repr=False)
 class ShownComparison(TraceComparison):
     """A ``TraceComparison`` that renders as a table in a notebook cell and with rich."""
-
-    def __repr__(self) -> str:  # the generated one prints both snapshots and every figure
-        return f"<TraceComparison {self.label_a!r} → {self.label_b!r}: {len(self.changes)} changes>"
 
     def show(self) -> None:
         """Show the comparison: an HTML table in a notebook, rich output in a terminal."""
