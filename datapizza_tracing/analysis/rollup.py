@@ -106,10 +106,7 @@ class Rollups(Mapping[int, Rollup]):
         entries = [entry for entry in map(self._totals.get, span_ids) if entry is not None]
         if not entries:
             return Rollup(TokenUsage(), 0.0, 0, 0)
-        # Column by column: whole numbers by ``sum``, the cost left to right from 0.0 as it always was.
-        columns = list(zip(*entries, strict=True))
-        sums = list(map(sum, columns))
-        sums[_COST] = functools.reduce(operator.add, columns[_COST], 0.0)
+        sums = _column_sums(entries)
         return Rollup(TokenUsage(*sums[:6]), *sums[6:])
 
 
@@ -202,9 +199,14 @@ def _add_up(entry: tuple | None, first: int, kids: list[tuple[int, tuple]]) -> t
         rows.insert(0, entry)
     elif len(rows) == 1:
         return rows[0], first  # totals are tuples: shared, never changed
-    # Column by column: whole numbers add up the same in any order and ``sum`` does it in C, while the
-    # cost is added left to right as it always was (``sum`` of floats is compensated from Python 3.12).
+    return tuple(_column_sums(rows)), first
+
+
+def _column_sums(rows: list[tuple]) -> list:
+    """Totals tuples added up column by column: whole numbers add up the same in any order and ``sum``
+    does it in C, while the cost is added left to right from 0.0 as it always was (``sum`` of floats
+    is compensated from Python 3.12). A cost is never -0.0 (``price or 0.0``), so 0.0 + x is x."""
     columns = list(zip(*rows, strict=True))
-    summed = list(map(sum, columns))
-    summed[_COST] = functools.reduce(operator.add, columns[_COST])
-    return tuple(summed), first
+    sums = list(map(sum, columns))
+    sums[_COST] = functools.reduce(operator.add, columns[_COST], 0.0)
+    return sums
