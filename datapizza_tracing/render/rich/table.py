@@ -10,6 +10,7 @@ elided.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from rich import box
@@ -88,21 +89,48 @@ def _overhead(console: Console, view: TableView, layout: Layout) -> int:
 
 
 def fitted_widths(view: TableView, natural: list[int], room: int) -> list[int] | None:
-    """Numbers at full width and text columns sharing what is left (at least TEXT_MIN each), or None."""
+    """Numbers at full width and text columns sharing what is left, or None.
+
+    An elided text column keeps at least TEXT_MIN characters, and enough to tell its values
+    apart: two model names cut to the same "claude-…" would put two models' figures under one
+    name. When that does not fit, a lighter layout or the cards show the names whole.
+    """
+    rows = _all_rows(view)
     numbers = sum(width for column, width in zip(view.columns, natural, strict=True) if column.numeric)
     texts = [index for index, column in enumerate(view.columns) if not column.numeric]
+    floors = {
+        index: min(natural[index], max(TEXT_MIN, distinct_width([row[index].text for row in rows])))
+        for index in texts
+    }
     left = room - numbers
     wanted = sum(natural[index] for index in texts)
-    if left < TEXT_MIN * len(texts):
+    if left < sum(floors.values()):
         return None
     widths = list(natural)
     if wanted > left:  # share the room in proportion to what each text column would like
         for index in texts:
-            widths[index] = max(TEXT_MIN, left * natural[index] // wanted)
+            widths[index] = max(floors[index], left * natural[index] // wanted)
         while sum(widths[index] for index in texts) > left:
-            widest = max(texts, key=lambda index: widths[index])
+            widest = max((index for index in texts if widths[index] > floors[index]), key=widths.__getitem__)
             widths[widest] -= 1
     return widths
+
+
+def distinct_width(values: list[str]) -> int:
+    """The narrowest column in which ``values`` cut with an ellipsis stay told apart.
+
+    Two values differ on screen when the shorter one fits whole, or when the cut keeps the
+    first character after their common beginning (the ellipsis takes one more). In sorted
+    order each value's longest common beginning with another is with a neighbour.
+    """
+    width = 0
+    for first, second in itertools.pairwise(sorted(set(values))):
+        common = next(
+            (at for at, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
+            min(len(first), len(second)),
+        )
+        width = max(width, min(common + 2, len(first), len(second)))
+    return width
 
 
 CARD_INDENT = "    "  # where a card's pairs go on when they do not fit after its first cell

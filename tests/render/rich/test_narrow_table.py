@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from datapizza_tracing.render.rich.table import rich_table
+from datapizza_tracing.render.rich.table import distinct_width, rich_table
 from datapizza_tracing.render.rich.text import render_text
 from datapizza_tracing.views.table import Cell, Column, TableView
 
@@ -69,3 +69,25 @@ def test_a_name_wider_than_the_terminal_is_folded_whole_and_its_pairs_follow() -
     text = render_text(rich_table(_view(name)), 30)
     assert "".join(line.strip() for line in text.splitlines()[1:]).startswith(name)
     assert ("Count", "3") in _pairs(text) and ("Errors", "1") in _pairs(text)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "differ_at"),
+    [
+        ("claude-3-5-sonnet-20241022", "claude-3-5-haiku-20241022", len("claude-3-5-")),
+        ("pipeline.retrieve.documents", "pipeline.retrieve.embedding", len("pipeline.retrieve.")),
+    ],
+)
+@pytest.mark.parametrize("width", [60, 70, 80, 90, 120])
+def test_names_cut_to_fit_stay_told_apart(first: str, second: str, differ_at: int, width: int) -> None:
+    text = render_text(rich_table(_view(first, second, "gpt-4o-mini")), width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    # The cut keeps the first character where the two names differ (or the names whole).
+    assert first[: differ_at + 1] in text and second[: differ_at + 1] in text
+
+
+def test_the_narrowest_distinct_width_keeps_one_character_past_the_common_beginning() -> None:
+    assert distinct_width(["claude-3-5-sonnet", "claude-3-5-haiku", "gpt-4o"]) == len("claude-3-5-") + 2
+    assert distinct_width(["same", "same"]) == 0  # one value: nothing to tell apart
+    assert distinct_width(["ab", "abcdef"]) == 2  # the shorter one fits whole at 2: "ab" against "a…"
+    assert distinct_width([]) == 0

@@ -185,3 +185,20 @@ def test_control_sequences_in_names_and_messages_never_reach_the_terminal_raw() 
         text = terminal_text(snap, width=width)
         assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
         assert "␛[2J" in text  # shown, harmlessly, as a visible symbol
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_two_models_of_one_family_keep_names_that_tell_them_apart_in_the_token_table(width: int) -> None:
+    # At 80 columns the token table cut both names to "claude-…": two models' figures under one name.
+    text = terminal_text(
+        snapshot(
+            span(1, 0, 0, 3, "block"),
+            llm(2, 1, 0, 1, "claude-3-5-sonnet-20241022", 1_234_567, 234_567, cached=34_567),
+            llm(3, 1, 1, 2, "claude-3-5-haiku-20241022", 1_234_567, 234_567, cached=34_567),
+            llm(4, 1, 2, 3, "gpt-4o-mini-2024-07-18", 1_234_567, 234_567, cached=34_567),
+        ),
+        width=width,
+    )
+    panel = text[: text.index("╰")]
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "claude-3-5-s" in panel and "claude-3-5-h" in panel
