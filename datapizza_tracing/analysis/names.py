@@ -23,6 +23,9 @@ def name_family(name: str) -> str:
 def family_label(names: Iterable[str]) -> str:
     """How a family reads: its one name; ``"step 0 … step 39"`` when names differ by one number
     (its smallest and largest); otherwise the family with ``#`` for the numbers."""
+    names = list(names)
+    if names and names.count(names[0]) == len(names):
+        return names[0]  # one name, however many numbers it holds: "GET /api/v2/users/7" stays itself
     numbers: list[int] = []
     first = None
     for name in names:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 
-# C0 controls, DEL and C1 controls, plus the Unicode bidirectional overrides and
-# isolates, which can make a terminal or browser show text in another order.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROLS_BUT_LAYOUT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls, DEL and C1 controls; the Unicode bidirectional overrides, isolates and
+# marks, which can make a terminal or browser show text in another order; the line and
+# paragraph separators and interlinear annotations, which break or hide text; and lone
+# surrogates (from an SDK that let ``"\udfff"`` through), which no UTF-8 output can encode.
+_UNSAFE = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufff9-\ufffb\ud800-\udfff"
+_CONTROLS = re.compile(f"[\x00-\x1f{_UNSAFE}]")
+_CONTROLS_BUT_LAYOUT = re.compile(f"[\x00-\x08\x0b-\x1f{_UNSAFE}]")
 
 
 def _visible(match: re.Match[str]) -> str:
