@@ -26,7 +26,7 @@ def family_label(names: Iterable[str]) -> str:
     names = list(names)
     if names and names.count(names[0]) == len(names):
         return names[0]  # one name, however many numbers it holds: "GET /api/v2/users/7" stays itself
-    numbers: list[int] = []
+    numbers: list[str] = []
     first = None
     for name in names:
         if first is None:
@@ -35,13 +35,21 @@ def family_label(names: Iterable[str]) -> str:
         if len(digits) != 1:
             numbers = []
             break
-        numbers.append(int(digits[0]))
+        numbers.append(digits[0].lstrip("0") or "0")  # as int() reads it, without int()'s digit limit
     if first is None:
         return ""
     family = name_family(first)
-    if first == family or (numbers and min(numbers) == max(numbers)):
+    if first == family:
         return first
     if not numbers:
         return family
+    # Numbers compared by length, then digit by digit: "item 9" < "item 10", at any number of digits.
+    low, high = min(numbers, key=_magnitude), max(numbers, key=_magnitude)
+    if low == high:
+        return first
     head, tail = family.split("#", 1)
-    return f"{head}{min(numbers)}{tail} … {head}{max(numbers)}{tail}"
+    return f"{head}{low}{tail} … {head}{high}{tail}"
+
+
+def _magnitude(number: str) -> tuple[int, str]:
+    return len(number), number

@@ -14,7 +14,7 @@ from typing import Any
 from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.trace import SpanContext, Status, StatusCode, TraceFlags
 
-from ..model.record import ERROR, OK, UNSET, SpanEvent, SpanRecord
+from ..model.record import ERROR, OK, UNSET, SpanEvent, SpanRecord, as_text
 from ..model.rows import InternTable
 
 Row = Sequence[Any]  # one row of model.rows, to be laid into a store's flat list
@@ -44,7 +44,7 @@ def record_from_span(span: Any) -> SpanRecord:
     parent = span.parent
     status = span.status
     return SpanRecord(
-        span.name,
+        as_text(span.name),
         context.span_id,
         parent.span_id if parent is not None else 0,
         span.start_time,

@@ -50,3 +50,16 @@ class SpanRecord(NamedTuple):
     def duration_ns(self, now_ns: int) -> int:
         """Duration so far: up to ``now_ns`` while the span runs."""
         return (self.end_ns if self.end_ns is not None else now_ns) - self.start_ns
+
+
+def as_text(value: object) -> str:
+    """``value`` as a str, for a field that should be one: OpenTelemetry takes any span name
+    (``None``, a number, an object) without a check, and the views read names as text. An object
+    whose ``__str__`` raises reads as a placeholder: nothing the traced code hands over may stop a
+    report."""
+    if type(value) is str:
+        return value
+    try:
+        return str(value)
+    except Exception:
+        return f"<unprintable {type(value).__name__}>"

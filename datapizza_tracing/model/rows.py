@@ -37,7 +37,7 @@ from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Link, SpanContext, SpanKind, TraceFlags, TraceState
 
 from .gc_pause import gc_paused
-from .record import SpanEvent, SpanRecord
+from .record import SpanEvent, SpanRecord, as_text
 
 # Offsets within a row; the attribute keys start at FIXED, their values right after them.
 SPAN_ID, PARENT_ID, STATUS, ATTRIBUTE_COUNT, FIXED = 1, 2, 5, 11, 12
@@ -123,7 +123,7 @@ def records_from_rows(
             _new_record(
                 SpanRecord,
                 (
-                    name,
+                    name if type(name) is str else as_text(name),
                     span_id,
                     parent_id,
                     start,

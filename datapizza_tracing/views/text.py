@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from ..model.record import as_text
+
 # C0 controls, DEL and C1 controls; the Unicode bidirectional overrides, isolates and
 # marks, which can make a terminal or browser show text in another order; the line and
 # paragraph separators and interlinear annotations, which break or hide text; and lone
@@ -33,13 +35,13 @@ def _visible(match: re.Match[str]) -> str:
 
 def one_line(text: object) -> str:
     """``text`` as one safe line: every control character (newlines included) made visible."""
-    value = text if isinstance(text, str) else str(text)
+    value = text if isinstance(text, str) else as_text(text)
     return _CONTROLS.sub(_visible, value) if _CONTROLS.search(value) else value
 
 
 def multi_line(text: object) -> str:
     """``text`` as safe lines: newlines and tabs kept, every other control character made visible."""
-    value = text if isinstance(text, str) else str(text)
+    value = text if isinstance(text, str) else as_text(text)
     return _CONTROLS_BUT_LAYOUT.sub(_visible, value) if _CONTROLS_BUT_LAYOUT.search(value) else value
 
 

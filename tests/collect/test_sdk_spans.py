@@ -220,3 +220,27 @@ def test_a_live_batch_reads_statuses_and_keys_from_rows_and_builds_only_the_reco
     items = [(tuple(everything[i].attributes), list(everything[i].attributes.values())) for i in usage]
     assert batch.attribute_items(usage) == items
     assert batch.attribute_items([]) == []
+
+
+class _Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("no name for you")
+
+
+def test_span_names_that_are_not_text_read_as_text_and_the_report_still_prints() -> None:
+    # OpenTelemetry takes any span name without a check; the report raised TypeError and showed nothing.
+    from tests.support.rendering import terminal_text
+
+    with ContextTracing().trace("odd names", display="off") as handle:
+        for name in (42, _Unprintable()):
+            with TRACER.start_as_current_span(name):  # type: ignore[arg-type]
+                pass
+        running = TRACER.start_span(None)  # type: ignore[arg-type]
+        while_running = handle.snapshot()  # a running span is read from the SDK span itself
+        running.end()
+    assert "None" in {record.name for record in while_running.spans}
+    names = {record.name for record in handle.snapshot().spans}
+    assert {"None", "42", "<unprintable _Unprintable>"} <= names
+    text = terminal_text(handle.snapshot(), width=100)
+    assert "Time by span name" in text and "<unprintable _Unprintable>" in text and "42" in text
+    assert handle.summary().total_spans == 4
