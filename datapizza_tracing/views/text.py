@@ -67,18 +67,25 @@ def more_line(hidden: int, noun: str = "span") -> str:
     return f"… {plural(hidden, 'more ' + noun)}"
 
 
-DURATION_WIDTH = 8  # characters of the longest duration format_duration writes under an hour ("59m59.9s")
+DURATION_WIDTH = 8  # characters of the longest duration format_duration writes under ten hours ("9h59m59s")
 
 
 def format_duration(seconds: float) -> str:
-    if seconds < 0.001:
+    """A duration in the unit that reads best. The unit is chosen after rounding, so 999.96 ms
+    reads "1.00s" (not "1000.0ms") and 119.97 s reads "2m00.0s" (not "1m60.0s")."""
+    if round(seconds * 1e6) < 1000:
         return f"{seconds * 1e6:.0f}µs"
-    if seconds < 1:
+    if round(seconds * 1e3, 1) < 1000:
         return f"{seconds * 1e3:.1f}ms"
-    if seconds < 120:
+    if round(seconds, 2) < 120:
         return f"{seconds:.2f}s"
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)}m{rest:04.1f}s"
+    tenths = round(seconds * 10)
+    if tenths < 36_000:
+        minutes, tenths = divmod(tenths, 600)
+        return f"{minutes}m{tenths / 10:04.1f}s"
+    hours, rest = divmod(round(seconds), 3600)
+    minutes, whole_seconds = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m{whole_seconds:02d}s"
 
 
 def format_count(value: int) -> str:
