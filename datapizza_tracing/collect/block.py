@@ -47,6 +47,8 @@ class TraceBlock:
         self._store: TraceStore | None = None
         self._owns_store = False
         self._token: Token[otel_context.Context] | None = None
+        self._attached: otel_context.Context | None = None  # the context the block made current
+        self._carried: dict[str, object] = {}  # context values for the code the block runs
         self._first_row = 0  # rows of the shared store before this block began hold none of its spans
         self._row_offsets: dict[int, int] = {0: 0}  # live-view cursor (spans) -> offset in the store's rows
         self._final: TraceSnapshot | None = None
@@ -60,6 +62,14 @@ class TraceBlock:
         self.start_ns = getattr(self.root, "start_time", None) or time.time_ns()
         self._root_has_parent = getattr(self.root, "parent", None) is not None
 
+    def carry(self, key: str, value: object) -> None:
+        """A value the block's context holds for the code run inside it (before the block is entered).
+
+        One context, attached and detached by the block alone, is what lets the block tell at its
+        end whether something entered inside it is still current.
+        """
+        self._carried[key] = value
+
     def __enter__(self) -> TraceBlock:
         if self.root.is_recording():
             self._store = self._collector.track(self.trace_id, self._max_spans, self._follow_threads)
@@ -72,6 +82,9 @@ class TraceBlock:
             self._notes.append(self._why_not_recording())
         context = trace.set_span_in_context(self.root)
         context = otel_context.set_value(FOLLOW_THREADS_KEY, self._follow_threads, context)
+        for key, value in self._carried.items():
+            context = otel_context.set_value(key, value, context)
+        self._attached = context
         self._token = otel_context.attach(context)
         return self
 
@@ -95,6 +108,12 @@ class TraceBlock:
         token, self._token = self._token, None
         if token is None:
             return
+        current = otel_context.get_current()
+        inner = trace.get_current_span(current)
+        # Something entered inside this block is still current: interleaved generators, or a
+        # context attached in the body and not detached. (Not when what is current is what a block
+        # exited that way went back to: that is the rest of the same interleaving.)
+        out_of_order = current is not self._attached and not _LEFT_OPEN.went_back_to(current)
         if not detach_quietly(token):  # the token belongs to another thread's or task's context
             warn_usage(
                 f"trace({self.name!r}) was exited in another thread or asyncio task than the one that "
@@ -103,6 +122,18 @@ class TraceBlock:
                 "from now on join that ended trace and are not shown. Enter and exit a trace() block in "
                 "the same thread and task."
             )
+            return
+        if out_of_order:
+            # When the inner one ends it brings back this block's context, whose root span has ended:
+            # remember what came before this block, to go back to it then.
+            _LEFT_OPEN.remember(self.root_span_id, otel_context.get_current())
+            warn_usage(
+                f"trace({self.name!r}) was exited while {getattr(inner, 'name', 'a span')!r}, entered "
+                "inside it, was still open (interleaved generators do this). Spans made in between may "
+                "be shown in the wrong block. Exit blocks in the reverse order of entering them."
+            )
+        else:
+            _LEFT_OPEN.skip_ended_blocks()
 
     def _record_failure(self, exc: BaseException) -> None:
         # OpenTelemetry's record_exception calls str(exc), which the exception may make raise.
@@ -309,3 +340,34 @@ def _tracer() -> trace.Tracer:
 
 
 _root_tracer: tuple[trace.TracerProvider, trace.Tracer] | None = None
+
+
+class _LeftOpen:
+    """Blocks exited while something entered inside them was still current: root span id -> the
+    context current before the block. Bounded: an inner block that never ends leaves one entry."""
+
+    LIMIT = 64
+
+    def __init__(self) -> None:
+        self._before: dict[int, otel_context.Context] = {}
+
+    def remember(self, root_span_id: int, before: otel_context.Context) -> None:
+        if len(self._before) >= self.LIMIT:
+            self._before.pop(next(iter(self._before)))
+        self._before[root_span_id] = before
+
+    def went_back_to(self, context: otel_context.Context) -> bool:
+        return any(context is before for before in self._before.values())
+
+    def skip_ended_blocks(self) -> None:
+        """After a block's exit: if that brought back the root span of a block exited out of order,
+        go back to what was current before that block (each in turn)."""
+        while self._before:
+            span_id = trace.get_current_span().get_span_context().span_id
+            before = self._before.pop(span_id, None)
+            if before is None:
+                return
+            otel_context.attach(before)  # never detached: it stands for that block's own reset
+
+
+_LEFT_OPEN = _LeftOpen()

@@ -13,7 +13,7 @@ from ..collect.block import TraceBlock
 from ..collect.propagation import install_thread_propagation
 from ..collect.provider import ensure_collector
 from ..remote.backends import PhoenixReader, TraceReader
-from ..remote.link import RemoteLink
+from ..remote.link import REMOTE_LINK_KEY, RemoteLink
 from ..remote.processes import install_process_propagation
 from ..session import last
 from .display import open_view, resolve_mode
@@ -79,13 +79,13 @@ class TraceContext:
         handle = TraceHandle(block, link)
         view: TraceView | None = None
         entered = False
+        block.carry(REMOTE_LINK_KEY, link)  # work sent to other processes from the block joins it
         try:
             with block:
                 entered = True
                 link.start()
-                with link.active():
-                    view = self._open_view(block)
-                    yield handle
+                view = self._open_view(block)
+                yield handle
         finally:
             # After the block has ended, whatever the body did: collect what other processes
             # sent, remember it, then show it.

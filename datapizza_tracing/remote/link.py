@@ -14,11 +14,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -27,7 +26,6 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from .. import config
 from ..collect.block import TraceBlock
 from ..collect.collector import SpanCollector, TraceStore
-from ..collect.context_token import detach_quietly
 from ..model.record import SpanRecord
 from . import ports
 from .backends import BackendReadError, TraceReader
@@ -142,16 +140,6 @@ class RemoteLink:
                 return
             self._notes_given.add(text)
         self.block.add_note(text)
-
-    @contextlib.contextmanager
-    def active(self) -> Iterator[RemoteLink]:
-        """Make this link the one work submitted to processes from the block's context joins."""
-        token = otel_context.attach(otel_context.set_value(REMOTE_LINK_KEY, self))
-        try:
-            yield self
-        finally:
-            # Exited on another thread or task, the block itself says so (collect/block.py).
-            detach_quietly(token)
 
     def _sink(self, records: list[SpanRecord]) -> Accepted:
         with self._lock:

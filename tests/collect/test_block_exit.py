@@ -153,3 +153,47 @@ def test_entering_a_trace_context_twice_is_a_runtime_error():
     with context:
         with pytest.raises(RuntimeError, match="entered only once"):
             context.__enter__()
+
+
+def _traced_steps(name: str, tracer_name: str):
+    """A generator whose body runs in a block: the user's code decides when it resumes."""
+    with ContextTracing().trace(name, display="off") as handle:
+        yield handle
+        with trace.get_tracer(tracer_name).start_as_current_span(f"{name} work"):
+            pass
+        yield handle
+
+
+def test_blocks_exited_out_of_order_warn_once_and_leave_no_ended_span_current() -> None:
+    # Two generators, each with a block, resumed in turn: A is entered, then B, and A ends first.
+    # B's end used to bring back A's ended root span as the current span: every later span of the
+    # program, and every later block, joined A's ended trace, with no word said.
+    before = otel_context.get_current()
+    first, second = _traced_steps("A", "interleaved"), _traced_steps("B", "interleaved")
+    handle_a, handle_b = next(first), next(second)
+    with pytest.warns(TracingUsageWarning) as caught:
+        for steps in (first, second):
+            for _ in steps:
+                pass
+    messages = [str(w.message) for w in caught if issubclass(w.category, TracingUsageWarning)]
+    assert len(messages) == 1
+    assert "trace('A') was exited while 'B'" in messages[0]
+    assert handle_a.finished and handle_b.finished
+    assert otel_context.get_current() is before  # what was current before both blocks
+    assert not trace.get_current_span().get_span_context().is_valid
+    with ContextTracing().trace("after", display="off") as after:
+        make_span("after work")
+    assert after.trace_id not in (handle_a.trace_id, handle_b.trace_id)
+    assert sorted(s.name for s in after.get_spans()) == ["after", "after work"]
+
+
+def test_blocks_exited_in_order_around_a_context_attached_and_detached_inside_say_nothing(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    with ContextTracing().trace("outer", display="off"):
+        token = otel_context.attach(otel_context.set_value("a key", "a value"))
+        with ContextTracing().trace("inner", display="off"):
+            make_span("work")
+        otel_context.detach(token)
+    assert not [w for w in recwarn if issubclass(w.category, TracingUsageWarning)]
+    assert not trace.get_current_span().get_span_context().is_valid
