@@ -57,6 +57,8 @@ def records_from_body(body: bytes, content_type: str | None) -> list[SpanRecord]
             request = json.loads(body)
         except (UnicodeDecodeError, ValueError) as error:
             raise BodyError(400, f"the body is not JSON: {error}") from None
+        except RecursionError:  # arrays or objects nested deeper than the parser follows
+            raise BodyError(400, "the body is not JSON the receiver reads: nested too deep") from None
     elif kind == PROTOBUF:
         request = _protobuf_as_json(body)
     else:
@@ -82,10 +84,12 @@ def _protobuf_as_json(body: bytes) -> dict[str, Any]:
         ) from None
     try:
         request = ExportTraceServiceRequest.FromString(body)
-    except (DecodeError, RecursionError) as error:
+        # The protobuf JSON mapping (base64 ids, int64 as strings) is what the JSON decoder reads.
+        return MessageToDict(request)
+    # upb stops at 100 levels with a DecodeError; the pure-Python parser may recurse, and raises
+    # UnicodeDecodeError (a ValueError) on a string field that is not UTF-8.
+    except (DecodeError, RecursionError, ValueError) as error:
         raise BodyError(400, f"the body is not an OTLP protobuf trace request: {error}") from None
-    # The protobuf JSON mapping (base64 ids, int64 as strings) is what the JSON decoder reads.
-    return MessageToDict(request)
 
 
 def success_body(kind: str, rejected: int, message: str) -> bytes:

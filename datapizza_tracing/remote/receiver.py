@@ -98,6 +98,12 @@ class _Handler(BaseHTTPRequestHandler):
                 receiver.count_refused_request()
                 self._answer(error.status, str(error))
                 return
+            except Exception:  # a body the decoders did not foresee: answer, and keep serving
+                _log.debug("datapizza-tracing's OTLP receiver could not read a request", exc_info=True)
+                receiver.count_refused_request()
+                self.close_connection = True
+                self._answer(500, "the receiver could not read this request")
+                return
             rejected, message = receiver.deliver(records)
             answer_kind = PROTOBUF if kind == PROTOBUF else JSON
             self._answer(200, success_body(answer_kind, rejected, message), answer_kind)

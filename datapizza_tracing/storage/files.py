@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import json
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -43,25 +45,116 @@ def save_snapshot(snapshot: TraceSnapshot, path: str | os.PathLike[str], mask_se
     """Write ``snapshot`` to ``path`` as OTLP JSON (replacing the file atomically); returns the path.
 
     Files get shared like notebooks do, so secrets are masked in them by the rule the views
-    use (``analysis.masking``) unless ``mask_secrets`` is false.
+    use (``analysis.masking``) unless ``mask_secrets`` is false. A symlink is followed (the file it
+    leads to is replaced, the link stays), a file that is replaced keeps its permissions, a new file
+    gets those of ``open(path, "w")``. A path that is not a regular file (a folder, a FIFO, a device,
+    a socket) is refused with an ``OSError`` naming it, before anything is opened.
     """
     target = Path(path)
     with gc_paused():  # the masked copy and the JSON-ready dicts: an object or two per attribute, no cycles
         if mask_secrets:
             snapshot = mask_snapshot(snapshot)
-        document = snapshot_to_otlp(snapshot)
-        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        data = _json_bytes(snapshot_to_otlp(snapshot))
+    _replace_file(target, data)
+    return target
+
+
+def _json_bytes(document: Any) -> bytes:
+    """One line of UTF-8 JSON; ASCII escapes only when a string holds a lone surrogate.
+
+    A model reply cut inside an emoji's escape pair (``"\\ud83d"``) leaves a lone surrogate, which
+    UTF-8 cannot encode; ``\\ud83d`` escapes in JSON can, and load back to the same string.
+    """
+    options: dict[str, Any] = {"separators": (",", ":"), "allow_nan": False}
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text + "\n")
-        os.replace(temporary, target)
+        return (json.dumps(document, ensure_ascii=False, **options) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(document, ensure_ascii=True, **options) + "\n").encode("ascii")
+
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _replace_file(target: Path, data: bytes) -> None:
+    """Write ``data`` beside the file ``target`` leads to, then rename it over that file."""
+    real = Path(os.path.realpath(target))
+    existing = _existing_regular_file(target, real)
+    try:
+        fd, temporary = _create_temporary(real)
+    except OSError as error:  # named after the path asked for, not the temporary file
+        raise _save_error(target, error.errno or errno.EIO, error.strerror or str(error)) from None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        if existing is not None:
+            _keep_owner_and_mode(temporary, existing)
+        os.replace(temporary, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    return target
+
+
+def _keep_owner_and_mode(temporary: str, existing: os.stat_result) -> None:
+    """The file replaced keeps its mode, and its owner and group where this process may set them."""
+    created = os.stat(temporary)
+    owner = (existing.st_uid, existing.st_gid)
+    if owner != (created.st_uid, created.st_gid) and hasattr(os, "chown"):
+        with contextlib.suppress(OSError):  # chown first: it may clear set-id bits that chmod then restores
+            os.chown(temporary, *owner)
+    os.chmod(temporary, stat.S_IMODE(existing.st_mode))
+
+
+def _existing_regular_file(target: Path, real: Path) -> os.stat_result | None:
+    """The status of the regular file at ``real``, ``None`` if there is none yet; anything else refused.
+
+    Checked before opening anything: opening a FIFO for writing blocks until a reader comes, and a
+    rename over a device node or a pipe would replace it with a plain file.
+    """
+    where = f" (it leads to {os.fspath(real)})" if os.fspath(real) != os.path.abspath(target) else ""
+
+    def refuse(error_number: int, why: str) -> OSError:
+        return _save_error(target, error_number, why + where)
+
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        if not real.parent.is_dir():
+            raise refuse(errno.ENOENT, f"the folder {os.fspath(real.parent)} does not exist") from None
+        return None
+    except OSError as error:
+        raise refuse(error.errno or errno.EINVAL, error.strerror or str(error)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise refuse(errno.EISDIR, "it is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _NOT_REGULAR if test(info.st_mode)), "not a regular file")
+        raise refuse(errno.EINVAL, f"it is {kind}, and saving would replace it with a plain file")
+    return info
+
+
+def _save_error(target: Path, error_number: int, why: str) -> OSError:
+    """An ``OSError`` of the errno's own subclass (``IsADirectoryError``, ...) naming the path asked for."""
+    return OSError(error_number, f"cannot save a trace there: {why}", os.fspath(target))
+
+
+def _create_temporary(real: Path) -> tuple[int, str]:
+    """A new file next to ``real``, created with mode 0o666 so the umask applies as for ``open(path, "w")``.
+
+    ``tempfile.mkstemp`` would make it 0o600 whatever the umask.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        temporary = os.fspath(real.with_name(f".{real.name}.{secrets.token_hex(4)}.tmp"))
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", os.fspath(real.parent))
 
 
 def _parse(text: str, where: str) -> Any:
