@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Console
-
 from ..analysis.compare import TraceComparison
 from ..model.snapshot import TraceSnapshot
 from ..render.rich.report import rich_comparison, rich_report
@@ -20,6 +18,7 @@ from ..views.comparison import comparison_view
 from ..views.history import history_table
 from ..views.report import trace_report
 from .output import in_jupyter_kernel
+from .terminal import report_console
 
 
 def _display(bundle: dict[str, str]) -> None:
@@ -35,7 +34,7 @@ def show_snapshot(snapshot: TraceSnapshot) -> None:
 
         _display(report_bundle(snapshot))
     else:
-        Console().print(rich_report(trace_report(snapshot)))
+        report_console().print(rich_report(trace_report(snapshot)))
 
 
 def show_history(entries: Sequence[HistoryEntry]) -> None:
@@ -44,7 +43,7 @@ def show_history(entries: Sequence[HistoryEntry]) -> None:
 
         _display(history_bundle(entries))
     else:
-        Console().print(rich_table(history_table(entries)))
+        report_console().print(rich_table(history_table(entries)))
 
 
 def show_comparison(comparison: TraceComparison) -> None:
@@ -53,4 +52,4 @@ def show_comparison(comparison: TraceComparison) -> None:
 
         _display(comparison_bundle(comparison))
     else:
-        Console().print(rich_comparison(comparison_view(comparison)))
+        report_console().print(rich_comparison(comparison_view(comparison)))
