@@ -31,15 +31,15 @@ class HistoryView:
 
     def show(self) -> None:
         """Show the history: an HTML table in a notebook, rich output in a terminal."""
-        show_history(self._store.entries())
+        show_history(self._store.entries(), self._store.limit)
 
     def __rich__(self) -> Any:
-        return rich_table(history_table(self._store.entries()))
+        return rich_table(history_table(self._store.entries(), self._store.limit))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         from .notebook.bundles import history_bundle
 
-        return history_bundle(self._store.entries())
+        return history_bundle(self._store.entries(), self._store.limit)
 
     def __repr__(self) -> str:
         return repr(self._store)

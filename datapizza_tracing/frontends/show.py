@@ -37,13 +37,13 @@ def show_snapshot(snapshot: TraceSnapshot) -> None:
         report_console().print(rich_report(trace_report(snapshot)))
 
 
-def show_history(entries: Sequence[HistoryEntry]) -> None:
+def show_history(entries: Sequence[HistoryEntry], limit: int | None = None) -> None:
     if in_jupyter_kernel():
         from .notebook.bundles import history_bundle
 
-        _display(history_bundle(entries))
+        _display(history_bundle(entries, limit))
     else:
-        report_console().print(rich_table(history_table(entries)))
+        report_console().print(rich_table(history_table(entries, limit)))
 
 
 def show_comparison(comparison: TraceComparison) -> None:

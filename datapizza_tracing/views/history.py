@@ -12,6 +12,7 @@ from .table import Cell, Column, TableView, cells
 from .text import DURATION_WIDTH, format_count, format_duration, one_line
 
 EMPTY = "No traced block has finished yet in this session."
+KEEPS_NONE = "The history keeps no blocks: its limit is 0 (DATAPIZZA_TRACING_HISTORY or history().set_limit)."
 COLUMNS = (
     Column("#", numeric=True),
     Column("Name"),
@@ -24,7 +25,8 @@ COLUMNS = (
 )
 
 
-def history_table(entries: Sequence[HistoryEntry]) -> TableView:
+def history_table(entries: Sequence[HistoryEntry], limit: int | None = None) -> TableView:
+    """The table of ``entries``; ``limit`` is the history's, which says why a table is empty."""
     rows = []
     for entry in entries:
         summary = entry.summary()
@@ -42,4 +44,6 @@ def history_table(entries: Sequence[HistoryEntry]) -> TableView:
                 Cell(str(len(summary.errors)), "error") if summary.errors else Cell("0", "muted"),
             )
         )
-    return TableView("Trace history", COLUMNS, tuple(rows), empty=EMPTY)
+    # With a limit of 0 blocks do finish, and "none has finished yet" would not be true.
+    empty = KEEPS_NONE if limit == 0 else EMPTY
+    return TableView("Trace history", COLUMNS, tuple(rows), empty=empty)

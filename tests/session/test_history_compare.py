@@ -198,3 +198,16 @@ def test_pure_compare_of_hand_built_snapshots():
     )
     assert comparison.cost_by_model["acme-llm"] == (None, 0.0)  # unknown price stays unknown, never guessed
     assert comparison_bundle(comparison)["text/plain"].startswith("Compare A")
+
+
+def test_an_empty_history_says_why_when_its_limit_keeps_none(history, capsys):
+    history.set_limit(0)
+    with ContextTracing().trace("not kept", display="off"):
+        pass
+    history.show()
+    # It said no block had finished yet, right after one had.
+    out = capsys.readouterr().out
+    assert "The history keeps no blocks: its limit is 0" in out and "has finished yet" not in out
+    history.set_limit(None)
+    history.show()
+    assert "No traced block has finished yet in this session." in capsys.readouterr().out

@@ -35,8 +35,8 @@ def report_bundle(snapshot: TraceSnapshot, *, tree_limit: int | None = None) -> 
     return _bundle(html_report(report), render_text(rich_report(report), NOTEBOOK_TEXT_WIDTH))
 
 
-def history_bundle(entries: Sequence[HistoryEntry]) -> dict[str, str]:
-    view = history_table(entries)
+def history_bundle(entries: Sequence[HistoryEntry], limit: int | None = None) -> dict[str, str]:
+    view = history_table(entries, limit)
     html = f'<div class="dpt dpt-history">{STYLE}{html_table(view)}</div>'
     return _bundle(html, render_text(rich_table(view), NOTEBOOK_TEXT_WIDTH))
 

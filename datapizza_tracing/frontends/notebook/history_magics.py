@@ -50,7 +50,7 @@ def trace_history(line: str = "") -> None:
             history.set_limit(int(value))
         else:
             raise UsageError(f"unknown argument {arg!r}; usage: %trace_history [--limit N] [--clear]")
-    show_history(history.entries())
+    show_history(history.entries(), history.limit)
 
 
 def trace_compare(line: str = "") -> None:

@@ -15,7 +15,7 @@ def summary_panel(view: SummaryPanel) -> Panel:
     parts: list[RenderableType] = [text_of(line.parts, line.link) for line in view.lines]
     if view.tokens is not None:
         parts.append(rich_table(view.tokens))
-    title = Text(view.title)
+    title = Text(view.title, overflow="ellipsis")  # cut to the panel's width with "…", never silently
     if view.running:
         title.append(" (running)", style="italic")
     return Panel(Group(*parts), title=title, title_align="left", expand=False)

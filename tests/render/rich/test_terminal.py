@@ -202,3 +202,11 @@ def test_two_models_of_one_family_keep_names_that_tell_them_apart_in_the_token_t
     panel = text[: text.index("╰")]
     assert max(len(line) for line in text.splitlines()) <= width
     assert "claude-3-5-s" in panel and "claude-3-5-h" in panel
+
+
+def test_a_block_name_too_long_for_the_panel_is_cut_with_an_ellipsis_not_silently() -> None:
+    name = "evaluate_retrieval_augmented_generation_pipeline_against_golden_dataset"
+    text = terminal_text(snapshot(span(1, 0, 0, 1, name), name=name), width=60)
+    title = text.splitlines()[0]
+    assert len(title) <= 60 and "Trace Summary of evaluate_retrieval" in title
+    assert title.endswith("…─╮")
