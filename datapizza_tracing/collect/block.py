@@ -136,12 +136,19 @@ class TraceBlock:
             _LEFT_OPEN.skip_ended_blocks()
 
     def _record_failure(self, exc: BaseException) -> None:
-        # OpenTelemetry's record_exception calls str(exc), which the exception may make raise.
+        # OpenTelemetry's record_exception calls str(exc), which the exception may make raise. The
+        # status takes the message the event holds: str() of a user's exception may be slow.
         try:
             self.root.record_exception(exc, escaped=True)
         except Exception:
-            self.root.add_event("exception", exception_attributes(exc))
-        self.root.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exception_text(exc)}"))
+            attributes = exception_attributes(exc)
+            self.root.add_event("exception", attributes)
+            message = attributes["exception.message"]
+        else:
+            message = _recorded_message(self.root)
+        if message is None:
+            message = exception_text(exc)
+        self.root.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {message}"))
 
     def _end(self) -> None:
         ending = time.monotonic()
@@ -311,6 +318,15 @@ class TraceBlock:
         if provider is None or not self._owns_store or not _has_other_processors(provider):
             return
         flush_within(provider, self._flush_timeout_ms)
+
+
+def _recorded_message(span: trace.Span) -> str | None:
+    """The message of the exception event just recorded on ``span``, if the SDK kept it."""
+    try:
+        message = span.events[-1].attributes["exception.message"]  # type: ignore[attr-defined]
+    except Exception:  # not an SDK span, no event kept (limits), or no message in it
+        return None
+    return message if isinstance(message, str) else None
 
 
 def _has_other_processors(provider: TracerProvider) -> bool:

@@ -197,3 +197,23 @@ def test_blocks_exited_in_order_around_a_context_attached_and_detached_inside_sa
         otel_context.detach(token)
     assert not [w for w in recwarn if issubclass(w.category, TracingUsageWarning)]
     assert not trace.get_current_span().get_span_context().is_valid
+
+
+class _CountsStr(Exception):
+    calls = 0
+
+    def __str__(self) -> str:
+        type(self).calls += 1
+        return "counted"
+
+
+def test_the_block_reads_its_exceptions_message_no_more_often_than_opentelemetry_does() -> None:
+    # A slow __str__ (a message built from a big object) was paid three times at the block's end.
+    with pytest.raises(_CountsStr):
+        with ContextTracing().trace("raises", display="off") as handle:
+            raise _CountsStr()
+    assert _CountsStr.calls == 2  # OpenTelemetry's record_exception: its traceback and its message
+    root = by_name(handle)["raises"]
+    assert root.status.description == "_CountsStr: counted"
+    (event,) = _exception_events(root)
+    assert event["exception.message"] == "counted"
