@@ -69,6 +69,11 @@ def record_usage(
     ``TracingUsageWarning`` names it, and the trace's summary counts it as an
     ignored usage value. The valid figures of the same call still count.
     """
+    if not callable(getattr(span, "is_recording", None)):  # None, a name, ...: any span-like object works
+        raise TypeError(
+            f"record_usage needs the OpenTelemetry span to write on, not {type(span).__name__} "
+            "(e.g. `with generation_span(...) as span: record_usage(span, ...)`)"
+        )
     if not span.is_recording():
         _warn_not_recorded(span, model)
         return

@@ -169,3 +169,10 @@ def test_record_usage_over_any_values_counts_only_token_counts_and_says_how_many
     if told:
         assert str(told[0].message).count("_tokens=") == ignored
     assert terminal_text(handle.snapshot()) and assert_safe(notebook_bundle(handle.snapshot())["text/html"])
+
+
+@pytest.mark.parametrize("not_a_span", [None, "llm call", 42])
+def test_record_usage_on_something_that_is_not_a_span_says_what_it_needs(not_a_span: object) -> None:
+    # It raised AttributeError: 'NoneType' object has no attribute 'is_recording'.
+    with pytest.raises(TypeError, match="record_usage needs the OpenTelemetry span to write on"):
+        record_usage(not_a_span, model="gpt-4o-mini", prompt_tokens=1, completion_tokens=1)  # type: ignore[arg-type]
