@@ -51,7 +51,9 @@ def _protobuf_with_nested_attribute(trace_id: int, depth: int) -> bytes:
     return _field(1, _field(2, _field(2, span)))  # resource_spans { scope_spans { spans } }
 
 
-@pytest.mark.parametrize("depth", [1_000, 5_000, 200_000])
+# Well past the interpreter's recursion limit (1,000) whatever the receiver thread's own stack: near the
+# limit, the parse succeeds or not depending on that stack (and a list is then refused as not an object).
+@pytest.mark.parametrize("depth", [5_000, 200_000])
 def test_json_nested_deeper_than_the_parser_reads_gets_400(depth: int) -> None:
     body = b"[" * depth + b"]" * depth
     _, [(status, answer)] = _block_with_bad_input(lambda endpoint, _: post(endpoint, body))
