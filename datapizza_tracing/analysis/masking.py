@@ -63,10 +63,12 @@ _SECRET_WORDS = frozenset(
         "sessiontoken",
     }
 )
-# "key" alone is too common (cache.key, dict key); it is a secret after one of these.
+# "key" alone is too common (cache.key, dict key); it is a secret after one of these, also run together
+# with it ("authkey").
 _KEY_QUALIFIERS = frozenset(
     {
         "api",
+        "auth",
         "secret",
         "private",
         "access",
@@ -78,12 +80,27 @@ _KEY_QUALIFIERS = frozenset(
         "license",
     }
 )
+# A key ending in the word "key" names a credential (AZURE_OPENAI_KEY, x-functions-key) unless "key" is the
+# whole last dotted part (cache.key, aws.s3.key, feature_flag.key) or follows one of these.
+_KEY_NOT_SECRET_AFTER = frozenset(
+    {
+        "cache", "primary", "foreign", "unique", "composite", "compound", "natural", "surrogate", "candidate",
+        "sort", "partition", "range", "hash", "shard", "bucket", "object", "s3", "row", "column", "index",
+        "lookup", "search", "map", "dict", "item", "field", "attribute", "label", "tag", "metric", "group",
+        "routing", "message", "event", "record", "entity", "idempotency", "dedup", "dedupe", "deduplication",
+        "correlation", "join", "merge", "lock", "queue", "job", "task", "redis", "cursor", "page", "start",
+        "end", "prefix", "flag", "feature", "config", "setting", "translation", "i18n", "public", "sequence",
+    }
+)  # fmt: skip
+# "pass" followed by one of these names a credential; last in a key it does too (DB_PASS).
+_PASS_SECRET_BEFORE = frozenset({"phrase", "word", "code", "key"})
 # "token" followed by one of these is a count or a setting, not a credential.
 _TOKEN_NOT_SECRET_AFTER = frozenset({"count", "counts", "usage", "limit", "type", "budget", "len", "length"})
 # Key fragments matched as plain substrings (after lower-casing).
 _SECRET_FRAGMENTS = ("password", "secret", "cookie", "apikey", "api_key", "api-key", "authorization")
 
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# "apiKey" → api key; "APIToken" → API Token (an acronym ends before its last capital).
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 _VALUE_SECRETS = re.compile(
@@ -107,12 +124,14 @@ _QUOTED_PAIR = re.compile(
 _MESSAGE_WORDS = frozenset(
     {"error", "exception", "failed", "failure", "warning", "invalid", "missing", "expired"}
 )
-# key=value and key: value in plain text (query strings, env dumps, log lines).
-_PLAIN_PAIR = re.compile(
-    r"(?i)(?<![\w.-])(?P<key>[a-z][a-z0-9_.-]{0,63})(?P<sep>\s*[=:]\s*)"
-    r"(?P<scheme>(?:bearer|basic|token)\s+)?(?P<value>[^\s&;,\"'<>•]+)"
-    r"(?=[\s&;,\"'<>]|$)(?!\s+•)"  # the whole value, and not the scheme word of a value masked already
-)
+# key=value and key: value in plain text (query strings, env dumps, log lines, keyword arguments). Only the
+# key and separator: a value is read only after a secret key, so a pair inside another key's value (the
+# first query parameter of a URL, "note: password=…") is still found. "https:" before "//" is a scheme.
+_PLAIN_KEY = re.compile(r"(?i)(?<![\w.-])(?P<key>[a-z][a-z0-9_.-]{0,63})(?P<sep>\s*(?:=|:(?!//))\s*)")
+_PLAIN_SCHEME = re.compile(r"(?i)(?:bearer|basic|token)\s+")
+_PLAIN_VALUE_END = re.compile(r"[\s&;,\"'<>•]")  # a bare value runs to one of these
+_PLAIN_VALUE_STOPS = frozenset(" \t\n\r\f\v&;,\"'<>")  # ... and must end at one of these, not a mask's "•"
+_MASK_AFTER_SPACE = re.compile(r"\s+•")
 
 
 def key_words(key: str) -> list[str]:
@@ -131,11 +150,24 @@ def _names_secret(key: str) -> bool:
         following = words[index + 1] if index + 1 < len(words) else None
         if word == "key" and index > 0 and words[index - 1] in _KEY_QUALIFIERS:
             return True
+        if word.endswith("key") and word[:-3] in _KEY_QUALIFIERS:  # "authkey", "apikey", "secretkey"
+            return True
         # Singular "token": access_token, x-auth-token, github.token; never
         # "tokens" (a count) nor "token_count".
         if word == "token" and following not in _TOKEN_NOT_SECRET_AFTER:
             return True
-    return False
+        if word == "pass" and following in _PASS_SECRET_BEFORE:  # passPhrase, pass_word, PASS_CODE
+            return True
+    # "pass" as the last word (DB_PASS, smtp.pass); not "pass_rate" or "pass_at_1", an evaluation's figures.
+    return (bool(words) and words[-1] == "pass" and len(words) > 1) or _ends_in_a_named_key(key, words)
+
+
+def _ends_in_a_named_key(key: str, words: list[str]) -> bool:
+    """``AZURE_OPENAI_KEY``, ``x-functions-key``: the last word "key" after a word that names no kind of
+    lookup key. Never ``key`` alone or as the last dotted part (``cache.key``, ``feature_flag.key``)."""
+    if len(words) < 2 or words[-1] != "key" or words[-2] in _KEY_NOT_SECRET_AFTER:
+        return False
+    return len(key_words(key.rsplit(".", 1)[-1])) > 1
 
 
 @functools.lru_cache(maxsize=1024)
@@ -173,6 +205,22 @@ class Masker:
         """``text`` with the credentials inside it replaced by the mask."""
         return _scrub(text, self.is_secret_key, self._key_words, self._triggers)
 
+    def head(self, text: str, limit: int) -> tuple[str, int]:
+        """The first ``limit`` characters of ``text`` as they may be shown, and how many are cut off.
+
+        Scrubbed before the cut, over a window reaching ``_CREDENTIAL_REACH`` past it: a credential that
+        straddles the cut is recognised whole (a ``Basic`` value must decode, an ``sk-`` key be long
+        enough) and none of it is shown. The window keeps a multi-megabyte value cheap."""
+        if len(text) <= limit:
+            return self.scrub(text), 0
+        window = text[: limit + 2 * _CREDENTIAL_REACH]
+        scrubbed = self.scrub(window)
+        # A credential cut by the window's end is not recognised but stays at the scrubbed window's end,
+        # past what is shown, unless masks before it shortened the window that much: then take it all.
+        if len(window) < len(text) and len(scrubbed) < limit + _CREDENTIAL_REACH:
+            scrubbed = self.scrub(text)
+        return scrubbed[:limit], len(text) - limit
+
     def mask_value(self, key: str, value: Any, depth: int = 0) -> Any:
         """``value`` as it may be kept under ``key``: whole when the key names a secret,
         mappings key by key, sequences item by item, text scrubbed."""
@@ -192,6 +240,7 @@ class Masker:
         return {key: self.mask_value(key, value) for key, value in attributes.items()}
 
 
+_CREDENTIAL_REACH = 4_096  # characters: longer than any credential a value shape recognises
 _MAX_DECIDED = 10_000  # keys remembered per masker: a trace with a million distinct keys stays bounded
 _MAX_DEPTH = 64  # deeper than storage loads (32); what lies below is masked rather than walked
 
@@ -207,6 +256,17 @@ _TRIGGER_WORDS = (*_KEY_WORDS, *(marker.lower() for marker in _VALUE_MARKERS), "
 def _holds_any(lowered: str, words: tuple[str, ...]) -> bool:
     # Substring tests on the lower-cased text: many times faster than one case-insensitive regex.
     return any(word in lowered for word in words)
+
+
+def configured_masker() -> Masker:
+    """The masker of ``DATAPIZZA_TRACING_MASK_KEYS`` as it is set now, for views not handed one: every
+    text a render shows is scrubbed by the same rule as its attributes."""
+    return _masker_for(config.extra_mask_keys())
+
+
+@functools.lru_cache(maxsize=8)
+def _masker_for(extra_fragments: tuple[str, ...]) -> Masker:
+    return Masker(extra_fragments)
 
 
 def scrub_text(text: str) -> str:
@@ -243,17 +303,59 @@ def _scrub(
         end = match.group("end")
         return f"{match.group('q')}{match.group('key')}{match.group('q')}{match.group('sep')}{vq}{MASK}{end}"
 
-    def plain(match: re.Match[str]) -> str:
-        key = match.group("key")
-        if not is_secret_key(key) or key_words(key)[-1] in _MESSAGE_WORDS:
-            return match.group(0)
-        return f"{match.group('key')}{match.group('sep')}{match.group('scheme') or ''}{MASK}"
-
     if '"' in text or "'" in text:
         text = _QUOTED_PAIR.sub(quoted, text)
     if "=" in text or ":" in text:
-        text = _PLAIN_PAIR.sub(plain, text)
+        text = _mask_plain_pairs(text, is_secret_key)
     return text
+
+
+def _mask_plain_pairs(text: str, is_secret_key: Callable[[str], bool]) -> str:
+    """``text`` with the value of every secret-named ``key=value`` / ``key: value`` masked.
+
+    A bare value runs to a space, ``&``, ``;``, ``,``, a quote or ``<>``; a quoted one to its closing quote
+    (or the end of the text, as a cut value does). Linear: a run's end is searched once however many keys it
+    holds, and a masked value is skipped whole."""
+    out: list[str] = []
+    done = 0  # text[:done] is decided
+    run_from = run_end = -1  # the last bare-value run found: no stop between run_from and run_end
+    judged: dict[str, bool] = {}  # keys repeat in long text: judge each once
+    for match in _PLAIN_KEY.finditer(text):
+        if match.start() < done:
+            continue  # inside a value masked already
+        key = match.group("key")
+        masks = judged.get(key)
+        if masks is None:
+            masks = judged[key] = is_secret_key(key) and key_words(key)[-1] not in _MESSAGE_WORDS
+        if not masks:
+            continue
+        start = match.end()
+        if start < len(text) and text[start] in "\"'":
+            close = text.find(text[start], start + 1)
+            end = len(text) if close < 0 else close
+            if end == start + 1:
+                continue  # an empty value hides nothing
+            out.append(f"{text[done : start + 1]}{MASK}")
+            done = end
+            continue
+        scheme = _PLAIN_SCHEME.match(text, start)
+        for value_start in ((scheme.end(),) if scheme else ()) + (start,):
+            if not run_from <= value_start < run_end:
+                stop = _PLAIN_VALUE_END.search(text, value_start)
+                run_from, run_end = value_start, stop.start() if stop else len(text)
+            if run_end > value_start and _bare_value_ends(text, run_end):
+                out.append(f"{text[done:value_start]}{MASK}")
+                done = run_end
+                break
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _bare_value_ends(text: str, end: int) -> bool:
+    # The whole value (not cut at a mask's "•"), and not the scheme word before a value masked already.
+    return end == len(text) or (text[end] in _PLAIN_VALUE_STOPS and not _MASK_AFTER_SPACE.match(text, end))
 
 
 def _basic_credentials(match: re.Match[str]) -> str:

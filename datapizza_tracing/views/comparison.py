@@ -14,7 +14,16 @@ from ..analysis.compare import TraceComparison
 from ..analysis.cost import CostBreakdown
 from .panel import total_cost_text
 from .table import Cell, Column, TableView, cells
-from .text import DURATION_WIDTH, elided, format_cost, format_count, format_duration, more_line, one_line
+from .text import (
+    DURATION_WIDTH,
+    elided,
+    format_cost,
+    format_count,
+    format_duration,
+    more_line,
+    one_line,
+    shown_name,
+)
 from .tone import Part, Tone
 
 TIME_ROWS = 10
@@ -155,7 +164,7 @@ def _models(c: TraceComparison) -> TableView:
         ]
         rows.append(
             (
-                Cell(one_line(model), "strong" if x != y else "plain"),
+                Cell(shown_name(model), "strong" if x != y else "plain"),
                 *figures,
                 _pair(format_cost(cx), format_cost(cy), _tone(cx, cy)),
             )
@@ -175,10 +184,10 @@ def comparison_view(c: TraceComparison) -> ComparisonView:
     header = (
         Part("Compare ", "strong"),
         Part("A ", "muted"),
-        Part(one_line(c.label_a), "strong"),
+        Part(shown_name(c.label_a), "strong"),
         Part("  →  ", "muted"),
         Part("B ", "muted"),
-        Part(one_line(c.label_b), "strong"),
+        Part(shown_name(c.label_b), "strong"),
     )
     tables = [_overview(c)]
     time_table = _time_by_name(c)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..analysis.errors import ExceptionInfo, Frame
-from ..analysis.masking import scrub_text
-from .text import elided, multi_line, one_line
+from ..analysis.masking import Masker, configured_masker
+from .text import multi_line, one_line
 
 MESSAGE_LIMIT = 2_000
 CODE_LIMIT = 160
@@ -29,21 +30,34 @@ class ExceptionView:
     library_more: int  # library frames beyond those listed
 
 
-def frame_line(frame: Frame) -> FrameLine:
+def masked_elided(text: str, limit: int, masker: Masker, safe: Callable[[str], str] = one_line) -> str:
+    """Untrusted ``text`` made ``safe``, credentials masked and cut at ``limit`` with a count of the rest.
+
+    Masked before the cut (see ``Masker.head``), so a credential straddling it shows no part of itself."""
+    shown, more = masker.head(text, limit)
+    shown = safe(shown)
+    return f"{shown}… ({more:,} more characters)" if more else shown
+
+
+def frame_line(frame: Frame, masker: Masker | None = None) -> FrameLine:
+    """One frame; its source line is masked like a message (``connect(api_key="sk-…")`` is common)."""
+    masker = masker if masker is not None else configured_masker()
     name = frame.file.replace("\\", "/").rsplit("/", 1)[-1]
     return FrameLine(
         one_line(f"{name}:{frame.line} in {frame.function}"),
-        elided(one_line(frame.code), CODE_LIMIT),
+        masked_elided(frame.code, CODE_LIMIT, masker),
         one_line(frame.file),
     )
 
 
-def exception_view(info: ExceptionInfo) -> ExceptionView:
+def exception_view(info: ExceptionInfo, masker: Masker | None = None) -> ExceptionView:
+    """``masker``: the render's; the configured one when none is handed."""
+    masker = masker if masker is not None else configured_masker()
     library = info.library_frames
     return ExceptionView(
         type=one_line(info.type),
-        message=elided(multi_line(scrub_text(info.message)), MESSAGE_LIMIT),
-        frames=tuple(frame_line(frame) for frame in info.user_frames),
-        library_frames=tuple(frame_line(frame) for frame in library[:LIBRARY_FRAMES_SHOWN]),
+        message=masked_elided(info.message, MESSAGE_LIMIT, masker, multi_line),
+        frames=tuple(frame_line(frame, masker) for frame in info.user_frames),
+        library_frames=tuple(frame_line(frame, masker) for frame in library[:LIBRARY_FRAMES_SHOWN]),
         library_more=max(len(library) - LIBRARY_FRAMES_SHOWN, 0),
     )

@@ -9,7 +9,7 @@ from ..analysis.cost import cost_breakdown
 from ..session.history import HistoryEntry
 from .panel import total_cost_text
 from .table import Cell, Column, TableView, cells
-from .text import DURATION_WIDTH, format_count, format_duration, one_line
+from .text import DURATION_WIDTH, format_count, format_duration, shown_name
 
 EMPTY = "No traced block has finished yet in this session."
 KEEPS_NONE = "The history keeps no blocks: its limit is 0 (DATAPIZZA_TRACING_HISTORY or history().set_limit)."
@@ -35,7 +35,7 @@ def history_table(entries: Sequence[HistoryEntry], limit: int | None = None) -> 
         rows.append(
             cells(
                 str(entry.number),
-                one_line(entry.name),
+                shown_name(entry.name),
                 time.strftime("%H:%M:%S", time.localtime(entry.finished_at)),
                 format_count(summary.total_spans),
                 format_duration(summary.duration_s),

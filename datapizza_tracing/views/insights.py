@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from ..analysis.critical_steps import critical_steps
 from ..analysis.errors import SpanError, span_errors
-from ..analysis.masking import scrub_text
+from ..analysis.masking import Masker, configured_masker
 from ..analysis.self_time import self_times
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
 from ..model.span_graph import ancestors, first_spans_by_id
-from .exception import ExceptionView, exception_view
+from .exception import ExceptionView, exception_view, masked_elided
 from .table import Cell, Column, TableView, cells
 from .text import DURATION_WIDTH, elided, format_duration, more_line, multi_line, one_line, plural
 from .tone import Part
@@ -80,12 +80,16 @@ def _critical_line(snapshot: TraceSnapshot) -> tuple[Part, ...] | None:
     )
 
 
-def _error_view(error: SpanError) -> ErrorView:
-    headline = elided(multi_line(scrub_text(error.summary)).replace("\n", " ⏎ "), MESSAGE_LIMIT)
+def _headline_text(text: str) -> str:
+    return multi_line(text).replace("\n", " ⏎ ")
+
+
+def _error_view(error: SpanError, masker: Masker) -> ErrorView:
+    headline = masked_elided(error.summary, MESSAGE_LIMIT, masker, _headline_text)
     where = [Part("— raised in "), Part(_name(error.origin), "strong")]
     if error.through:
         where.append(Part(", propagated through " + _chain(error.through, CHAIN_SHOWN, " → "), "muted"))
-    exception = exception_view(error.exception) if error.exception is not None else None
+    exception = exception_view(error.exception, masker) if error.exception is not None else None
     return ErrorView((Part(headline, "error"),), tuple(where), exception)
 
 
@@ -147,7 +151,8 @@ def _slowest(snapshot: TraceSnapshot) -> TableView | None:
 
 def insights(snapshot: TraceSnapshot) -> Insights:
     errors = span_errors(snapshot)
-    shown = tuple(_error_view(error) for error in errors[:ERRORS_SHOWN])
+    masker = configured_masker()
+    shown = tuple(_error_view(error, masker) for error in errors[:ERRORS_SHOWN])
     hidden = len(errors) - len(shown)
     return Insights(
         critical=_critical_line(snapshot),

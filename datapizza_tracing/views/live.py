@@ -35,7 +35,16 @@ from ..model.record import ERROR, SpanRecord
 from ..model.rows import InternTable, RowBatch
 from ..model.span_graph import ancestors
 from .panel import ROW_MESSAGE_LIMIT, error_message
-from .text import elided, format_cost, format_count, format_duration, one_line, plural, tokens_label
+from .text import (
+    elided,
+    format_cost,
+    format_count,
+    format_duration,
+    one_line,
+    plural,
+    shown_name,
+    tokens_label,
+)
 from .tone import Part
 
 RUNNING_LINES = 4
@@ -73,7 +82,7 @@ class LiveFrame:
     @property
     def title(self) -> tuple[Part, ...]:
         return (
-            Part(f"Tracing {one_line(self.name)} "),
+            Part(f"Tracing {shown_name(self.name)} "),
             Part(f"running {format_duration(self.elapsed_s)}…", "warn"),
         )
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from .. import config
 from ..analysis.cost import CostBreakdown, cost_breakdown
-from ..analysis.masking import scrub_text
+from ..analysis.masking import Masker, configured_masker
 from ..analysis.summary import TokenUsage, TraceSummary
 from ..model.record import SpanRecord
+from .exception import masked_elided
 from .table import Cell, Column, TableView, cells
-from .text import elided, format_cost, format_count, format_duration, one_line, plural
+from .text import format_cost, format_count, format_duration, one_line, plural, shown_name
 from .tone import Part
 
 TOKEN_COLUMNS = (
@@ -68,7 +69,7 @@ def token_table(summary: TraceSummary) -> TableView | None:
     costs = cost_breakdown(summary.usage)
     writes = summary.total_usage.cache_write_tokens > 0
     rows = tuple(
-        (Cell(one_line(model)), *_usage_cells(usage, format_cost(costs.per_model.get(model)), writes))
+        (Cell(shown_name(model)), *_usage_cells(usage, format_cost(costs.per_model.get(model)), writes))
         for model, usage in summary.usage.items()
     )
     total = _usage_cells(summary.total_usage, total_cost_text(costs), writes)
@@ -77,9 +78,11 @@ def token_table(summary: TraceSummary) -> TableView | None:
     return TableView(None, columns, rows, footer=footer)
 
 
-def error_message(span: SpanRecord, limit: int) -> str:
-    """A failed span's message as any view shows it: one line, credentials masked, cut at ``limit``."""
-    return elided(one_line(scrub_text(span.status_message or "error")), limit)
+def error_message(span: SpanRecord, limit: int, masker: Masker | None = None) -> str:
+    """A failed span's message as any view shows it: one line, credentials masked, cut at ``limit``.
+    ``masker``: the render's; the configured one when none is handed."""
+    masker = masker if masker is not None else configured_masker()
+    return masked_elided(span.status_message or "error", limit, masker)
 
 
 def trace_url(trace_id: str) -> str | None:
@@ -113,7 +116,7 @@ def summary_panel(summary: TraceSummary, errors: int = 0) -> SummaryPanel:
         lines.append(PanelLine((Part("Trace: "), Part(one_line(url))), link=link))
     lines.extend(PanelLine((Part(one_line(note), "warn"),)) for note in summary.notes)
     return SummaryPanel(
-        title=f"Trace Summary of {one_line(summary.name)}",
+        title=f"Trace Summary of {shown_name(summary.name)}",
         running=not summary.finished,
         lines=tuple(lines),
         tokens=token_table(summary),

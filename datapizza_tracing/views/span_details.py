@@ -16,7 +16,7 @@ from typing import Any
 
 from ..analysis.conversation import Conversation, Message, conversation
 from ..analysis.errors import exception_of
-from ..analysis.masking import MASK, Masker, scrub_text
+from ..analysis.masking import MASK, Masker
 from ..analysis.vocabulary import INPUT_KEYS, OUTPUT_KEYS
 from ..model.record import SpanRecord
 from .exception import ExceptionView, exception_view
@@ -33,7 +33,6 @@ ROW_OVERHEAD_CHARS = 250  # the markup a renderer adds around each row's text, c
 MESSAGE_TEXT_LIMIT = 2_000  # characters of one conversation message before it folds
 MESSAGES_SHOWN = 40  # per side of a conversation; the earliest are left out first
 _JSON_PRETTY_MAX = 50_000  # longer JSON is shown as it came, not re-indented
-_SCRUB_MARGIN = 64  # scrub a little past a cut, so a credential straddling it is still caught
 
 
 @dataclass(frozen=True)
@@ -109,20 +108,20 @@ def details_label(span: SpanRecord) -> str:
     return ", ".join(parts)
 
 
-def _message_view(message: Message) -> MessageView:
-    text, more = truncated(message.text, MESSAGE_TEXT_LIMIT)
+def _message_view(message: Message, masker: Masker) -> MessageView:
+    text, more = masker.head(message.text, MESSAGE_TEXT_LIMIT)
     calls = tuple(
-        (one_line(call.name), multi_line(scrub_text(truncated(call.arguments, VALUE_LIMIT)[0])))
+        (one_line(call.name), multi_line(masker.head(call.arguments, VALUE_LIMIT)[0]))
         for call in message.tool_calls
     )
-    return MessageView(one_line(message.role), multi_line(scrub_text(text)), more, calls)
+    return MessageView(one_line(message.role), multi_line(text), more, calls)
 
 
-def _conversation_view(captured: Conversation) -> ConversationView:
+def _conversation_view(captured: Conversation, masker: Masker) -> ConversationView:
     inputs = captured.input[-MESSAGES_SHOWN:]
     return ConversationView(
-        tuple(_message_view(message) for message in inputs),
-        tuple(_message_view(message) for message in captured.output[:MESSAGES_SHOWN]),
+        tuple(_message_view(message, masker) for message in inputs),
+        tuple(_message_view(message, masker) for message in captured.output[:MESSAGES_SHOWN]),
         len(captured.input) - len(inputs),
     )
 
@@ -145,15 +144,16 @@ def _attribute_row(key: str, value: Any, masker: Masker) -> DetailRow:
         value = masker.mask_value(key, value)  # mappings inside are judged key by key
     text = value_text(value, pretty_json=is_io)
     limit = IO_VALUE_LIMIT if is_io else VALUE_LIMIT
-    shown = masker.display_value(key, text[: limit + _SCRUB_MARGIN])[:limit]
-    return DetailRow(one_line(key), multi_line(shown), more_chars=max(len(text) - limit, 0))
+    shown, more = masker.head(text, limit)
+    return DetailRow(one_line(key), multi_line(shown), more_chars=more)
 
 
 def _event_value(key: str, value: Any, masker: Masker) -> str:
     if masker.is_secret_key(key):
         return MASK
-    text = truncated(value_text(masker.mask_value(key, value)), VALUE_LIMIT + _SCRUB_MARGIN)[0]
-    return masker.display_value(key, text)[:VALUE_LIMIT]
+    if not isinstance(value, str):
+        value = masker.mask_value(key, value)  # mappings inside are judged key by key
+    return masker.head(value_text(value), VALUE_LIMIT)[0]
 
 
 def _event_row(span: SpanRecord, index: int, masker: Masker) -> DetailRow:
@@ -183,7 +183,7 @@ def span_details(span: SpanRecord, masker: Masker, budget: DetailsBudget) -> Spa
     if len(events) > MAX_EVENTS:
         more.append(more_line(len(events) - MAX_EVENTS, "event"))
     captured = conversation(attributes)
-    talk = _conversation_view(captured) if captured is not None else None
+    talk = _conversation_view(captured, masker) if captured is not None else None
     info = exception_of(span)
     spent = sum(len(row.key) + len(row.value) + ROW_OVERHEAD_CHARS for row in rows)
     if talk is not None:
@@ -194,5 +194,5 @@ def span_details(span: SpanRecord, masker: Masker, budget: DetailsBudget) -> Spa
         tuple(rows),
         " · ".join(more) or None,
         conversation=talk,
-        exception=exception_view(info) if info is not None else None,
+        exception=exception_view(info, masker) if info is not None else None,
     )

@@ -58,6 +58,16 @@ def elided(text: str, limit: int) -> str:
     return f"{shown}… ({more:,} more characters)" if more else shown
 
 
+# Characters of a name (span, block, model, service) a row, a title or a cell shows: an id or a prompt
+# used as a name would otherwise make the output as long as the name, in every row that shows it.
+NAME_MAX = 120
+
+
+def shown_name(text: object) -> str:
+    """A name as one safe line, cut at ``NAME_MAX`` with a count of the rest."""
+    return elided(one_line(text), NAME_MAX)
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..analysis.timing import SpanTiming, span_timings
 from ..model.snapshot import TraceSnapshot
 from .table import Cell, Column, TableView, cells
-from .text import DURATION_WIDTH, format_count, format_duration, more_line, one_line
+from .text import DURATION_WIDTH, format_count, format_duration, more_line, shown_name
 
 TIMING_ROWS = 15
 TELLING_ROWS = 10  # more rows for families that failed or called a model, past the top ones
@@ -22,7 +22,7 @@ COLUMNS = (
 
 def _row(row: SpanTiming, indent: str) -> tuple[Cell, ...]:
     return cells(
-        Cell(indent + one_line(row.name), "llm" if row.calls else "plain"),
+        Cell(indent + shown_name(row.name), "llm" if row.calls else "plain"),
         format_count(row.count),
         format_duration(row.self_s),
         format_duration(row.total_s) + ("…" if row.running else ""),
@@ -56,7 +56,7 @@ def timing_table(snapshot: TraceSnapshot, limit: int = TIMING_ROWS) -> TableView
     rows: list[tuple[Cell, ...]] = []
     for service, group in _by_service(shown):
         if service is not None:  # spans another service made: a group of their own, under its name
-            rows.append((Cell(f"@{one_line(service)}", "muted"), *(Cell("") for _ in COLUMNS[1:])))
+            rows.append((Cell(f"@{shown_name(service)}", "muted"), *(Cell("") for _ in COLUMNS[1:])))
         rows.extend(_row(row, indent="  " if service is not None else "") for row in group)
     hidden = len(timings) - len(shown)
     title = "Time by span name (own time first)"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from .. import config
 from ..analysis.critical_path import critical_path_ids
 from ..analysis.critical_steps import critical_steps
-from ..analysis.masking import Masker
+from ..analysis.masking import configured_masker
 from ..analysis.names import family_label, name_family
 from ..analysis.roles import ROLES, span_role
 from ..analysis.rollup import NO_ROLLUP, Rollup, call_costs, rollups
@@ -34,7 +34,7 @@ from ..model.snapshot import TraceSnapshot
 from ..model.span_graph import first_spans_by_id
 from .panel import ROW_MESSAGE_LIMIT, error_message
 from .span_details import DetailsBudget, SpanDetails, has_details, span_details
-from .text import format_cost, format_count, format_duration, more_line, one_line, plural
+from .text import NAME_MAX, elided, format_cost, format_count, format_duration, more_line, one_line, plural
 
 COLUMNS = ("Duration", "Self", "Tokens in→out", "Cost")
 FOLD_MIN = 3  # siblings of one family that fold into a group row
@@ -42,6 +42,10 @@ GROUP_SHOWN = 8  # members a group shows when opened; the rest are counted
 OPEN_DEPTH = 2  # rows this shallow start open; deeper ones on the way to an error or the slowest step
 AXIS_TICKS = 5
 ROLE_LABELS = {"llm": "model call", "tool": "tool", "agent": "agent", "other": "other"}
+# Characters of a name a row shows, and of the full name its pointer text repeats: every row carries both,
+# so a huge name (an id, a prompt used as a span name) must not make the output follow its length.
+LABEL_LIMIT = NAME_MAX
+TITLE_LIMIT = 1_000
 
 
 @dataclass(frozen=True)
@@ -98,9 +102,11 @@ class Waterfall:
     legend: tuple[tuple[str, str], ...]  # (tone, label) of the bar colours present
     faint_off_path: bool  # whether some bars are drawn faint (the legend says what that means)
     shown: int  # spans among the rows (group members included)
-    hidden: int
-    more: str | None
-    hint: str | None
+    hidden: int  # spans missing from the rows (limited + dropped), bar a group's own left-out members
+    more: str | None  # "… 21 more spans"
+    hint: str | None  # why they are missing: the tree limit, the span cap, or both
+    limited: int = 0  # spans the tree limit leaves out: a higher DATAPIZZA_TRACING_TREE_LIMIT shows them
+    dropped: int = 0  # spans dropped over the block's span cap: counted, never kept, no tree shows them
 
 
 @dataclass
@@ -145,10 +151,11 @@ class _Builder:
         self.self_ns = self_times(snapshot)
         self.rollups = rollups(snapshot)
         self.costs = call_costs(snapshot)
-        self.masker = Masker()
+        self.masker = configured_masker()  # the one rule every text of the render follows
         self.budget = DetailsBudget()
         self.shown = 0
         self.folded = 0  # spans inside group members a group leaves out
+        self.cut = False  # whether the tree limit stopped the tree before its last row
         self.tones: set[str] = set()
         self.own_service = own_service(snapshot)
         self.services: dict[int, str | None] = {}  # id of a resource -> its service as a row shows it
@@ -181,7 +188,7 @@ class _Builder:
         usage = rollup.usage
         if not usage.calls:
             return ""
-        head = f"{one_line(model)}: " if model else f"{plural(usage.calls, 'model call')}: "
+        head = f"{_shown(model, LABEL_LIMIT)}: " if model else f"{plural(usage.calls, 'model call')}: "
         prompt = f"{format_count(usage.prompt_tokens)} prompt ({format_count(usage.cached_tokens)} cached)"
         completion = (
             f"{format_count(usage.completion_tokens)} completion "
@@ -207,17 +214,17 @@ class _Builder:
         critical = span.span_id in self.critical
         return WaterfallRow(
             depth=depth,
-            label=one_line(span.name),
-            title=one_line(span.name),
+            label=_shown(span.name, LABEL_LIMIT),
+            title=_shown(span.name, TITLE_LIMIT),
             count=1,
-            badge=one_line(badge) if badge else None,
+            badge=_shown(badge, LABEL_LIMIT) if badge else None,
             duration=f"{duration}…" if running else duration,
             self_time=format_duration(self.self_ns.get(span.span_id, 0) / 1e9) if node.children else "",
             tokens=tokens,
             cost=cost,
             sums=bool(tokens) and not own_call,
             tokens_title=self._tokens_title(rollup, call.model if call is not None else None),
-            error=error_message(span, ROW_MESSAGE_LIMIT) if span.is_error else None,
+            error=error_message(span, ROW_MESSAGE_LIMIT, self.masker) if span.is_error else None,
             # A failed row is marked as such; only a row that did not fail counts the errors below it.
             errors_inside=0 if span.is_error else rollup.errors,
             running=running,
@@ -233,7 +240,8 @@ class _Builder:
         ends = [span.end_ns if span.end_ns is not None else now for span in spans]
         start = min(span.start_ns for span in spans)
         end = max(ends)
-        durations = [end_ns - span.start_ns for span, end_ns in zip(spans, ends, strict=True)]
+        # A span that ends before it starts (a skewed clock) lasts 0, as on its own row and in the time table.
+        durations = [max(end_ns - span.start_ns, 0) for span, end_ns in zip(spans, ends, strict=True)]
         combined = self.rollups.total(span.span_id for span in spans)
         tokens, cost = self._sum_texts(combined)
         # A family is one role in practice: the first member's, unless a failure colours the bar.
@@ -245,7 +253,7 @@ class _Builder:
         parents = any(member.has_children for member in members)
         return WaterfallRow(
             depth=depth,
-            label=one_line(family_label([span.name for span in spans])),
+            label=_shown(family_label([span.name for span in spans]), LABEL_LIMIT),
             title=(
                 f"{len(spans):,} spans · total {format_duration(sum(durations) / 1e9)} · "
                 f"mean {format_duration(mean / 1e9)} · max {format_duration(max(durations) / 1e9)}"
@@ -275,7 +283,7 @@ class _Builder:
         found = self.services.get(key, _UNSEEN)
         if found is _UNSEEN:
             service = other_service(span, self.own_service)
-            found = self.services[key] = one_line(service) if service is not None else None
+            found = self.services[key] = _shown(service, LABEL_LIMIT) if service is not None else None
         return found
 
     def _group_service(self, spans: list[SpanRecord]) -> str | None:
@@ -349,6 +357,7 @@ class _Builder:
             draft = self._span_draft(item, depth)
             parent.children.append(draft)
             self._push_children(stack, item, depth + 1, draft)
+        self.cut = bool(stack)
         return root
 
     def _span_draft(self, node: _Node, depth: int) -> _Draft:
@@ -370,6 +379,11 @@ class _Builder:
 
 
 _UNSEEN = object()
+
+
+def _shown(text: object, limit: int) -> str:
+    """A name as a row or its pointer text shows it: one line, cut at ``limit`` with a count of the rest."""
+    return elided(one_line(text), limit)
 
 
 class _Node:
@@ -441,13 +455,40 @@ def waterfall(snapshot: TraceSnapshot, limit: int | None = None) -> Waterfall:
     builder = _Builder(snapshot, limit)
     draft = builder.build(tree) if tree is not None else None
     root = _freeze(draft) if draft is not None else None
-    total = len(snapshot.spans) + snapshot.dropped_spans
+    # Two kinds of spans are missing from the rows, told apart: those the tree limit leaves out (a higher
+    # limit shows them) and those dropped over the block's span cap (never kept: no limit shows them).
     # Spans a group leaves out are counted on the group's own line, not again here.
-    hidden = max(total - builder.shown - builder.folded, 0) if root is not None else 0
+    kept = len(first_spans_by_id(snapshot))
+    limited = max(kept - builder.shown - builder.folded, 0) if root is not None and builder.cut else 0
+    dropped = snapshot.dropped_spans if root is not None else 0
     legend = tuple((tone, ROLE_LABELS[tone]) for tone in ROLES if tone in builder.tones)
     legend += tuple((tone, tone) for tone in ("error", "running") if tone in builder.tones)
-    more = hint = None
-    if hidden:
-        more = more_line(hidden)
-        hint = f"the tree shows {builder.shown:,} of them; set {config.TREE_LIMIT_ENV} to show more"
-    return Waterfall(COLUMNS, root, ticks, legend, builder.faint, builder.shown, hidden, more, hint)
+    more, hint = _missing(limited, dropped, builder.shown, kept)
+    return Waterfall(
+        COLUMNS,
+        root,
+        ticks,
+        legend,
+        builder.faint,
+        builder.shown,
+        limited + dropped,
+        more,
+        hint,
+        limited=limited,
+        dropped=dropped,
+    )
+
+
+def _missing(limited: int, dropped: int, shown: int, kept: int) -> tuple[str | None, str | None]:
+    """The line for the spans the rows leave out, and what it says of them: the tree limit's hint only when
+    the limit hides some, the span cap's words (as the summary says them) for the dropped ones."""
+    if not limited and not dropped:
+        return None, None
+    more = more_line(limited + dropped)
+    raise_limit = f"set {config.TREE_LIMIT_ENV} to show more"
+    cap = f"{format_count(dropped)} dropped over the span cap"
+    if not dropped:
+        return more, f"the tree shows {shown:,} of them; {raise_limit}"
+    if not limited:
+        return more, "dropped over the span cap"
+    return more, f"{cap}; the tree shows {shown:,} of the {kept:,} kept, {raise_limit}"

@@ -33,6 +33,14 @@ SECRET_KEYS = [
     "bearer",
     "aws.secret_access_key",
     "credentials",
+    "APIToken",
+    "passPhrase",
+    "JWTToken",
+    "authkey",
+    "DB_PASS",
+    "AZURE_OPENAI_KEY",
+    "x-functions-key",
+    "http.request.header.x-functions-key",
 ]
 COUNT_KEYS = [
     "gen_ai.usage.input_tokens",
@@ -53,6 +61,26 @@ COUNT_KEYS = [
     "model_name",
     "input",
     "output",
+    "key",
+    "cache_key",
+    "primary_key",
+    "sort_key",
+    "idempotency-key",
+    "aws.s3.key",
+    "feature_flag.key",
+    "messaging.kafka.message.key",
+    "public_key",
+    "keyboard",
+    "monkey",
+    "passage",
+    "compass",
+    "bypass",
+    "pass_rate",  # an evaluation's figures, not a credential
+    "pass_at_1",
+    "passes",
+    "tokens_used",
+    "prompt_tokens",
+    "token_count",
 ]
 
 
@@ -182,3 +210,62 @@ def test_extra_key_fragments_mask_fields_inside_text_too(monkeypatch: pytest.Mon
     masker = Masker()
     assert "123-45-6789" not in masker.scrub('{"patient_ssn": "123-45-6789", "name": "Ann"}')
     assert "Ann" in masker.scrub('{"patient_ssn": "123-45-6789", "name": "Ann"}')
+
+
+# Credential-named keys of other spellings, each beside a value that stays visible.
+KEYS_IN_CLEAR_BEFORE = (
+    "APIToken",
+    "passPhrase",
+    "JWTToken",
+    "authkey",
+    "DB_PASS",
+    "AZURE_OPENAI_KEY",
+    "x-functions-key",
+)
+
+
+def test_credential_keys_of_every_spelling_are_masked_in_html_and_lookup_keys_kept() -> None:
+    attributes = {key: f"SECRET-VALUE-OF-{key}" for key in KEYS_IN_CLEAR_BEFORE}
+    kept = {"cache_key": "user:42", "sort_key": "created_at", "prompt_tokens": 1234, "passage": "para 3"}
+    html = report_html(snapshot(span(1, 0, 0, 1), span(2, 1, 0, 1, attributes={**attributes, **kept})))
+    root = assert_safe(html)
+    assert "SECRET-VALUE-OF" not in html
+    rows = {row.children[0].all_text(): row.children[1].all_text() for row in root.iter("tr") if row.children}
+    for key in KEYS_IN_CLEAR_BEFORE:
+        assert MASK in rows[key]
+    assert "user:42" in html and "created_at" in html and "1234" in html and "para 3" in html
+
+
+def test_a_credential_in_the_first_query_parameter_of_a_url_is_masked() -> None:
+    urls = {
+        "url.full": "https://api.weather.example/v1/forecast?api_key=SECRET-FIRST-PARAM&city=Rome",
+        "server.ws": "http://localhost:8000/ws?access_token=SECRET-WS-TOKEN",
+        "note": "note: password=SECRET-NESTED-PAIR",
+    }
+    html, text = _html_and_text(urls, message="GET /forecast?api_key=SECRET-IN-STATUS&city=Rome failed")
+    for output in (html, text):
+        assert "SECRET" not in output
+    assert f"/v1/forecast?api_key={MASK}&amp;city=Rome" in html
+    assert f"localhost:8000/ws?access_token={MASK}" in html
+
+
+def test_quoted_values_of_credential_fields_in_key_value_text_are_masked() -> None:
+    code = 'connect(api_key = "SECRET-QUOTED-KEY", password=\'SECRET QUOTED PW\', city="Rome")'
+    html, text = _html_and_text(
+        {"code": code}, message='login failed: password="SECRET-IN-MESSAGE" user="ann"'
+    )
+    for output in (html, text):
+        assert "SECRET" not in output
+    assert f"api_key = &quot;{MASK}&quot;" in html and "city=&quot;Rome&quot;" in html
+    assert "user=&quot;ann&quot;" in html or 'user="ann"' in html
+
+
+def test_a_value_cut_at_a_limit_is_scrubbed_before_the_cut() -> None:
+    masker = Masker(())
+    basic = base64.b64encode(b"admin:CorrectHorseBatteryStaple").decode()
+    text = "y" * 380 + " Basic " + basic + " tail"
+    assert masker.head(text, 400) == ("y" * 380 + " Basic " + MASK[:13], len(text) - 400)
+    # Masks that shorten the window far below the cut: the whole text is scrubbed, nothing of a cut shown.
+    long_secrets = " ".join(f"password={'p' * 5_000}" for _ in range(3)) + " Basic " + basic
+    shown, _ = masker.head(long_secrets, 400)
+    assert "p" * 20 not in shown and basic[:4] not in shown and shown.endswith(" Basic " + MASK)

@@ -19,6 +19,8 @@ from .style import (
     SUBTITLE_STYLE,
     TABLE_STYLE,
     TD_LEFT,
+    TD_WRAP,
+    WRAP_AFTER,
     esc,
 )
 
@@ -93,7 +95,8 @@ def attributes_table(details: SpanDetails) -> str:
             value = f'<span class="dpt-masked" style="{MORE_STYLE}">{esc(MASK)}</span>'
         else:
             value = f'<pre class="dpt-val" style="{PRE_STYLE}">{esc(row.value)}</pre>{_more(row.more_chars)}'
-        rows.append(f"<tr>{TD_LEFT}{esc(row.key)}</td>{TD_LEFT}{value}</td></tr>")
+        key = TD_WRAP if len(row.key) > WRAP_AFTER else TD_LEFT  # a short key keeps one line
+        rows.append(f"<tr>{key}{esc(row.key)}</td>{TD_WRAP}{value}</td></tr>")
     if details.more is not None:
         rows.append(
             f'<tr><td colspan="2" class="dpt-more" style="{MORE_STYLE}">{esc(details.more)}</td></tr>'

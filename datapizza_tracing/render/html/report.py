@@ -13,14 +13,14 @@ from __future__ import annotations
 from ...views.report import TraceReport
 from .insights import html_insights
 from .panel import summary_panel
-from .style import STYLE, esc
+from .style import ROOT_STYLE, STYLE, esc
 from .table import html_table
 from .waterfall import html_waterfall
 
 
 def html_report(report: TraceReport) -> str:
     parts = [
-        f'<div class="dpt dpt-static" data-trace-id="{esc(report.panel.trace_id)}">',
+        f'<div class="dpt dpt-static" style="{ROOT_STYLE}" data-trace-id="{esc(report.panel.trace_id)}">',
         STYLE,
         summary_panel(report.panel),
         html_insights(report.insights),

@@ -32,7 +32,7 @@ _DARK = (
 
 STYLE = (
     "<style>"
-    f".dpt{{{_LIGHT}color:var(--dpt-fg);line-height:1.45;"
+    f".dpt{{{_LIGHT}color:var(--dpt-fg);line-height:1.45;overflow-wrap:anywhere;"
     "font-family:var(--jp-content-font-family,system-ui,-apple-system,'Segoe UI',sans-serif);"
     "font-size:var(--jp-content-font-size1,13px)}"
     f"@media (prefers-color-scheme:dark){{.dpt{{{_DARK}}}}}"
@@ -76,15 +76,25 @@ TONE_STYLES = {
 }
 MORE_STYLE = "opacity:.72;font-style:italic"
 
+# Long unbroken text (a hash, an id, a prompt used as a name) breaks anywhere rather than widening the page
+# past the notebook: on every box that holds names, inline, since untrusted views drop the stylesheet.
+WRAP_ANYWHERE = "overflow-wrap:anywhere"
+ROOT_STYLE = f"max-width:100%;{WRAP_ANYWHERE}"  # the outer .dpt box of every output
 PANEL_STYLE = (
-    f"display:inline-block;border:1px solid {LINE};border-radius:4px;padding:6px 10px;margin:0 0 6px"
+    f"display:inline-block;border:1px solid {LINE};border-radius:4px;padding:6px 10px;margin:0 0 6px;"
+    f"max-width:100%;box-sizing:border-box;{WRAP_ANYWHERE}"
 )
 SECTION_STYLE = "margin:6px 0"
-TABLE_STYLE = "border-collapse:collapse;margin:4px 0"
-CELL_STYLE = f"padding:1px 8px;border:1px solid {FAINT_LINE};text-align:right"
-LEFT_CELL_STYLE = f"padding:1px 8px;border:1px solid {FAINT_LINE};text-align:left"
+TABLE_STYLE = "border-collapse:collapse;margin:4px 0;max-width:100%"
+# Numbers, titles and short text never break: a table too wide for the notebook narrows its long text
+# cells instead, which break anywhere (a cell that may break at any letter would be squeezed to one).
+CELL_STYLE = f"padding:1px 8px;border:1px solid {FAINT_LINE};text-align:right;white-space:nowrap"
+LEFT_CELL_STYLE = f"padding:1px 8px;border:1px solid {FAINT_LINE};text-align:left;white-space:nowrap"
+WRAP_CELL_STYLE = f"padding:1px 8px;border:1px solid {FAINT_LINE};text-align:left;{WRAP_ANYWHERE}"
+WRAP_AFTER = 24  # characters of a text cell that may break; shorter ones keep one line
 TD = f'<td style="{CELL_STYLE}">'
 TD_LEFT = f'<td style="{LEFT_CELL_STYLE}">'
+TD_WRAP = f'<td style="{WRAP_CELL_STYLE}">'
 TH = f'<th style="{CELL_STYLE}">'
 TH_LEFT = f'<th style="{LEFT_CELL_STYLE}">'
 PRE_STYLE = "margin:0;white-space:pre-wrap;overflow-wrap:anywhere"
@@ -92,22 +102,30 @@ INLINE_PRE_STYLE = f"{PRE_STYLE};display:inline"
 
 # The waterfall: every row is one flex line of the full width, so the numeric
 # columns share their right edges whatever the depth, and the bar area is half
-# of the line. Depth is only the label's left padding.
-WATERFALL_STYLE = f"{MONO};font-size:11px;line-height:1.6;max-width:100%;overflow:hidden"
+# of the line. Depth is the label's left padding, up to INDENT_DEPTH_MAX levels: the label's minimum width
+# holds the deepest indentation, so however deep a row, its label needs no more room than any other's and
+# the columns keep one right edge. Deeper rows name their depth ("12›"), as the terminal's guides do.
+WATERFALL_STYLE = f"{MONO};font-size:11px;line-height:1.6;max-width:100%;overflow:hidden;{WRAP_ANYWHERE}"
 ROW_STYLE = "display:flex;align-items:center;white-space:nowrap;min-height:1.55em"
 HEADER_ROW_STYLE = f"{ROW_STYLE};border-bottom:1px solid {LINE};font-weight:600"
+INDENT_EM = 1.1
+INDENT_DEPTH_MAX = 6  # levels of indentation; deeper rows keep this one and show their depth
+LABEL_NAME_EM = 4  # what a label keeps for the name however deep the row
+LABEL_MIN_EM = INDENT_DEPTH_MAX * INDENT_EM + LABEL_NAME_EM
 LABEL_STYLE_SHAPE = (
-    "flex:1 1 0;min-width:4em;overflow:hidden;text-overflow:ellipsis;padding-left:{indent:.2f}em"
+    f"flex:1 1 0;min-width:{LABEL_MIN_EM:.2f}em;box-sizing:border-box;overflow:hidden;"
+    "text-overflow:ellipsis;padding-left:{indent:.2f}em"
 )
+DEPTH_MARK_STYLE = "opacity:.72;font-weight:400"
 # Widths in em, not ch: JupyterLab's sanitizer drops a style in a unit it does not know, and it knows
 # no "ch". At the waterfall's monospace size, 1ch is 0.6em.
 # Duration "2m05.0s", Self "⌀ 120.3ms", Tokens "60,000→8,000", Cost "$0.000009": 7, 9, 12 and 9 characters.
 # The title "Tokens in→out" is 13 characters. Widths in em, plus .4em padding each side.
 COLUMN_WIDTHS = (4.8, 5.4, 8, 5.4)
 CELL_SHAPE = "flex:0 0 {width}em;text-align:right;overflow:hidden;padding:0 .4em"
-BAR_AREA_STYLE = "flex:0 0 50%;box-sizing:border-box;padding:0 4px"
+# Half of the line; on a line too narrow for the columns, the bars give up room (never the numbers).
+BAR_AREA_STYLE = "flex:0 1 50%;min-width:0;box-sizing:border-box;padding:0 4px"
 TWISTY_STYLE = "display:inline-block;width:1.2em;text-align:center"
-INDENT_EM = 1.1
 # A faint grid at every axis tick, drawn by the track's own background.
 TRACK_SHAPE = (
     "display:block;height:.85em;"
@@ -135,7 +153,7 @@ CODE_LINE_STYLE = "padding-left:1.2em;opacity:.8"
 FRAMES_STYLE = "padding-left:1.2em"
 
 # The live view: every line one fixed height, so the view never jumps.
-LIVE_STYLE = f"{MONO};font-size:12px;line-height:1.5;max-width:100%"
+LIVE_STYLE = f"{MONO};font-size:12px;line-height:1.5;max-width:100%;{WRAP_ANYWHERE}"
 LIVE_LINE_STYLE = "display:flex;white-space:nowrap;height:1.5em;overflow:hidden;gap:.6em"
 LIVE_SECTION_STYLE = "height:1.5em;font-weight:600;margin-top:2px;font-family:inherit"
 LIVE_TEXT_STYLE = "flex:1 1 0;min-width:0;overflow:hidden;text-overflow:ellipsis"
@@ -154,8 +172,18 @@ _BAR_SHAPE = "display:block;height:100%;min-width:2px;border-radius:2px;backgrou
 FAINT_BAR_STYLE = "opacity:.35"  # a bar off the critical path
 
 
+def shown_depth(depth: int) -> int:
+    """The depth a row is indented by: its own, up to ``INDENT_DEPTH_MAX``."""
+    return min(depth, INDENT_DEPTH_MAX)
+
+
+def depth_mark(depth: int) -> str:
+    """What a row deeper than its indentation shows before its name: its depth, as the terminal does."""
+    return f"{depth}› " if depth > INDENT_DEPTH_MAX else ""
+
+
 def label_style(depth: int) -> str:
-    return LABEL_STYLE_SHAPE.format(indent=depth * INDENT_EM)
+    return LABEL_STYLE_SHAPE.format(indent=shown_depth(depth) * INDENT_EM)
 
 
 def cell_style(index: int) -> str:
@@ -163,7 +191,7 @@ def cell_style(index: int) -> str:
 
 
 def detail_style(depth: int) -> str:
-    return DETAIL_SHAPE.format(indent=(depth + 1) * INDENT_EM + 1.2)
+    return DETAIL_SHAPE.format(indent=(shown_depth(depth) + 1) * INDENT_EM + 1.2)
 
 
 def track_style(step: float) -> str:

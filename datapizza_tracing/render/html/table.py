@@ -4,19 +4,31 @@ from __future__ import annotations
 
 from ...views.table import Cell, Column, TableView
 from .parts import toned
-from .style import MORE_STYLE, SECTION_STYLE, TABLE_STYLE, TD, TD_LEFT, TH, TH_LEFT, esc
+from .style import (
+    MORE_STYLE,
+    SECTION_STYLE,
+    TABLE_STYLE,
+    TD,
+    TD_LEFT,
+    TD_WRAP,
+    TH,
+    TH_LEFT,
+    WRAP_AFTER,
+    esc,
+)
 
 
 def _head(columns: tuple[Column, ...]) -> str:
     return "".join(f"{TH if column.numeric else TH_LEFT}{esc(column.title)}</th>" for column in columns)
 
 
+def _cell(column: Column, cell: Cell) -> str:
+    opening = TD if column.numeric else TD_WRAP if len(cell.text) > WRAP_AFTER else TD_LEFT
+    return f"{opening}{toned(cell.text, cell.tone)}</td>"
+
+
 def _row(columns: tuple[Column, ...], row: tuple[Cell, ...]) -> str:
-    cells = "".join(
-        f"{TD if column.numeric else TD_LEFT}{toned(cell.text, cell.tone)}</td>"
-        for column, cell in zip(columns, row, strict=True)
-    )
-    return f"<tr>{cells}</tr>"
+    return f"<tr>{''.join(_cell(column, cell) for column, cell in zip(columns, row, strict=True))}</tr>"
 
 
 def html_table(view: TableView, css_class: str = "dpt-table") -> str:

@@ -2,7 +2,8 @@
 
 Rows are flex lines of the full width nested in ``<details>`` without any
 indentation of their own, so every column keeps one right edge whatever the
-depth; depth is the label's left padding only.
+depth; depth is the label's left padding, capped (see ``style``), and past the
+cap a depth number before the name.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from .style import (
     AXIS_SEGMENT_SHAPE,
     AXIS_STYLE,
     BAR_AREA_STYLE,
+    DEPTH_MARK_STYLE,
     ERROR_STYLE,
     HEADER_ROW_STYLE,
     LEGEND_STYLE,
@@ -24,6 +26,7 @@ from .style import (
     WATERFALL_STYLE,
     bar_style,
     cell_style,
+    depth_mark,
     detail_style,
     esc,
     label_style,
@@ -61,7 +64,11 @@ def _label(row: WaterfallRow, expandable: bool) -> str:
         name = f'<b style="{ERROR_STYLE}">✗ {esc(row.label)}</b>'
     else:
         name = f"<b>{esc(row.label)}</b>"
-    parts = [twisty, name]
+    parts = [twisty]
+    mark = depth_mark(row.depth)
+    if mark:
+        parts.append(f'<span class="dpt-depth" style="{DEPTH_MARK_STYLE}" title="depth">{esc(mark)}</span>')
+    parts.append(name)
     if row.badge:
         tone = "llm" if row.bar.tone == "llm" and row.count == 1 else "muted"
         parts.append(f' <span style="{TONE_STYLES[tone]}">{esc(row.badge)}</span>')
