@@ -20,7 +20,7 @@ from ..analysis.masking import MASK, Masker
 from ..analysis.vocabulary import INPUT_KEYS, OUTPUT_KEYS
 from ..model.record import SpanRecord
 from .exception import ExceptionView, exception_view
-from .text import format_duration, more_line, multi_line, one_line, truncated
+from .text import format_duration, more_line, multi_line, one_line, shown_name, truncated
 
 IO_KEYS = (*INPUT_KEYS, "memory", *OUTPUT_KEYS)
 _IO_KEY_SET = frozenset(IO_KEYS)
@@ -138,14 +138,14 @@ def _ordered_keys(attributes: Mapping[str, Any]) -> list[str]:
 
 def _attribute_row(key: str, value: Any, masker: Masker) -> DetailRow:
     if masker.is_secret_key(key):
-        return DetailRow(one_line(key), "", masked=True)
+        return DetailRow(shown_name(key), "", masked=True)
     is_io = key in _IO_KEY_SET
     if not isinstance(value, str):
         value = masker.mask_value(key, value)  # mappings inside are judged key by key
     text = value_text(value, pretty_json=is_io)
     limit = IO_VALUE_LIMIT if is_io else VALUE_LIMIT
     shown, more = masker.head(text, limit)
-    return DetailRow(one_line(key), multi_line(shown), more_chars=more)
+    return DetailRow(shown_name(key), multi_line(shown), more_chars=more)
 
 
 def _event_value(key: str, value: Any, masker: Masker) -> str:
@@ -163,7 +163,7 @@ def _event_row(span: SpanRecord, index: int, masker: Masker) -> DetailRow:
         f"{key}={_event_value(key, value, masker)}" for key, value in event.attributes.items()
     )
     shown, more = truncated(details, IO_VALUE_LIMIT)
-    return DetailRow(f"event {one_line(event.name)} +{at}", multi_line(shown), more_chars=more)
+    return DetailRow(f"event {shown_name(event.name)} +{at}", multi_line(shown), more_chars=more)
 
 
 def span_details(span: SpanRecord, masker: Masker, budget: DetailsBudget) -> SpanDetails:

@@ -37,3 +37,13 @@ def test_the_history_and_a_comparison_cut_huge_names_too() -> None:
     assert len(history_bundle(history.entries())["text/html"]) < 50_000
     bundle = comparison_bundle(compare_snapshots(first, second))
     assert len(bundle["text/html"]) < 200_000 and len(bundle["text/plain"]) < 50_000
+
+
+def test_huge_attribute_keys_and_event_names_are_cut_in_the_span_details() -> None:
+    huge = "k" * HUGE
+    attributes = {f"{i}{huge}": "v" for i in range(20)}
+    trace = snapshot(span(1, 0, 0, 2, "block"), span(2, 1, 0, 1, "step", attributes=attributes))
+    html = report_html(trace)
+    # Twenty keys of 100,000 characters: whole, the details alone were 2 MB.
+    assert len(html) < 200_000
+    assert f"… ({HUGE + 1 - NAME_MAX:,} more characters)" in html
