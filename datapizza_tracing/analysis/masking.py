@@ -195,12 +195,6 @@ class Masker:
                 self._decided[key] = decided
         return decided
 
-    def display_value(self, key: str, text: str) -> str:
-        """``text`` (a value already made a string) as it may be shown under ``key``."""
-        if self.is_secret_key(key):
-            return MASK
-        return self.scrub(text)
-
     def scrub(self, text: str) -> str:
         """``text`` with the credentials inside it replaced by the mask."""
         return _scrub(text, self.is_secret_key, self._key_words, self._triggers)
