@@ -373,7 +373,8 @@ class _LeftOpen:
         self._before[root_span_id] = before
 
     def went_back_to(self, context: otel_context.Context) -> bool:
-        return any(context is before for before in self._before.values())
+        # A copy taken in one step: blocks of other threads may change the entries meanwhile.
+        return any(context is before for before in tuple(self._before.values()))
 
     def skip_ended_blocks(self) -> None:
         """After a block's exit: if that brought back the root span of a block exited out of order,
