@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -369,7 +370,8 @@ class _LeftOpen:
 
     def remember(self, root_span_id: int, before: otel_context.Context) -> None:
         if len(self._before) >= self.LIMIT:
-            self._before.pop(next(iter(self._before)))
+            with contextlib.suppress(RuntimeError, StopIteration, KeyError):  # another thread got there first
+                self._before.pop(next(iter(self._before)))
         self._before[root_span_id] = before
 
     def went_back_to(self, context: otel_context.Context) -> bool:
