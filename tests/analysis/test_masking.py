@@ -13,6 +13,17 @@ from tests.support.html_check import assert_safe
 from tests.support.records import BASE_NS, snapshot, span
 from tests.support.rendering import notebook_bundle, report_html
 
+# Credential-named keys of other spellings that were shown in clear before; the HTML test below puts each
+# beside a value that stays visible.
+KEYS_IN_CLEAR_BEFORE = (
+    "APIToken",
+    "passPhrase",
+    "JWTToken",
+    "authkey",
+    "DB_PASS",
+    "AZURE_OPENAI_KEY",
+    "x-functions-key",
+)
 SECRET_KEYS = [
     "authorization",
     "http.request.header.authorization",
@@ -33,13 +44,7 @@ SECRET_KEYS = [
     "bearer",
     "aws.secret_access_key",
     "credentials",
-    "APIToken",
-    "passPhrase",
-    "JWTToken",
-    "authkey",
-    "DB_PASS",
-    "AZURE_OPENAI_KEY",
-    "x-functions-key",
+    *KEYS_IN_CLEAR_BEFORE,
     "http.request.header.x-functions-key",
 ]
 COUNT_KEYS = [
@@ -211,17 +216,6 @@ def test_extra_key_fragments_mask_fields_inside_text_too(monkeypatch: pytest.Mon
     assert "123-45-6789" not in masker.scrub('{"patient_ssn": "123-45-6789", "name": "Ann"}')
     assert "Ann" in masker.scrub('{"patient_ssn": "123-45-6789", "name": "Ann"}')
 
-
-# Credential-named keys of other spellings, each beside a value that stays visible.
-KEYS_IN_CLEAR_BEFORE = (
-    "APIToken",
-    "passPhrase",
-    "JWTToken",
-    "authkey",
-    "DB_PASS",
-    "AZURE_OPENAI_KEY",
-    "x-functions-key",
-)
 
 
 def test_credential_keys_of_every_spelling_are_masked_in_html_and_lookup_keys_kept() -> None:
