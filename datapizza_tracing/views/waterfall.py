@@ -34,7 +34,7 @@ from ..model.snapshot import TraceSnapshot
 from ..model.span_graph import first_spans_by_id
 from .panel import ROW_MESSAGE_LIMIT, error_message
 from .span_details import DetailsBudget, SpanDetails, has_details, span_details
-from .text import NAME_MAX, elided, format_cost, format_count, format_duration, more_line, one_line, plural
+from .text import elided, format_cost, format_count, format_duration, more_line, one_line, plural, shown_name
 
 COLUMNS = ("Duration", "Self", "Tokens in→out", "Cost")
 FOLD_MIN = 3  # siblings of one family that fold into a group row
@@ -42,9 +42,8 @@ GROUP_SHOWN = 8  # members a group shows when opened; the rest are counted
 OPEN_DEPTH = 2  # rows this shallow start open; deeper ones on the way to an error or the slowest step
 AXIS_TICKS = 5
 ROLE_LABELS = {"llm": "model call", "tool": "tool", "agent": "agent", "other": "other"}
-# Characters of a name a row shows, and of the full name its pointer text repeats: every row carries both,
-# so a huge name (an id, a prompt used as a span name) must not make the output follow its length.
-LABEL_LIMIT = NAME_MAX
+# Characters of the full name a row's pointer text repeats (the row shows ``shown_name``): every row carries
+# both, so a huge name (an id, a prompt used as a span name) must not make the output follow its length.
 TITLE_LIMIT = 1_000
 
 
@@ -188,7 +187,7 @@ class _Builder:
         usage = rollup.usage
         if not usage.calls:
             return ""
-        head = f"{_shown(model, LABEL_LIMIT)}: " if model else f"{plural(usage.calls, 'model call')}: "
+        head = f"{shown_name(model)}: " if model else f"{plural(usage.calls, 'model call')}: "
         prompt = f"{format_count(usage.prompt_tokens)} prompt ({format_count(usage.cached_tokens)} cached)"
         completion = (
             f"{format_count(usage.completion_tokens)} completion "
@@ -214,10 +213,10 @@ class _Builder:
         critical = span.span_id in self.critical
         return WaterfallRow(
             depth=depth,
-            label=_shown(span.name, LABEL_LIMIT),
-            title=_shown(span.name, TITLE_LIMIT),
+            label=shown_name(span.name),
+            title=elided(one_line(span.name), TITLE_LIMIT),
             count=1,
-            badge=_shown(badge, LABEL_LIMIT) if badge else None,
+            badge=shown_name(badge) if badge else None,
             duration=f"{duration}…" if running else duration,
             self_time=format_duration(self.self_ns.get(span.span_id, 0) / 1e9) if node.children else "",
             tokens=tokens,
@@ -253,7 +252,7 @@ class _Builder:
         parents = any(member.has_children for member in members)
         return WaterfallRow(
             depth=depth,
-            label=_shown(family_label([span.name for span in spans]), LABEL_LIMIT),
+            label=shown_name(family_label([span.name for span in spans])),
             title=(
                 f"{len(spans):,} spans · total {format_duration(sum(durations) / 1e9)} · "
                 f"mean {format_duration(mean / 1e9)} · max {format_duration(max(durations) / 1e9)}"
@@ -283,7 +282,7 @@ class _Builder:
         found = self.services.get(key, _UNSEEN)
         if found is _UNSEEN:
             service = other_service(span, self.own_service)
-            found = self.services[key] = _shown(service, LABEL_LIMIT) if service is not None else None
+            found = self.services[key] = shown_name(service) if service is not None else None
         return found
 
     def _group_service(self, spans: list[SpanRecord]) -> str | None:
@@ -379,11 +378,6 @@ class _Builder:
 
 
 _UNSEEN = object()
-
-
-def _shown(text: object, limit: int) -> str:
-    """A name as a row or its pointer text shows it: one line, cut at ``limit`` with a count of the rest."""
-    return elided(one_line(text), limit)
 
 
 class _Node:

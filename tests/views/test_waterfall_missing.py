@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from datapizza_tracing.views.waterfall import LABEL_LIMIT, TITLE_LIMIT, waterfall
+from datapizza_tracing.views.text import NAME_MAX as LABEL_LIMIT
+from datapizza_tracing.views.waterfall import TITLE_LIMIT, waterfall
 from tests.support.records import snapshot, span
 from tests.support.rendering import report_html, terminal_text
 
