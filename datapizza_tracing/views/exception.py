@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..analysis.errors import ExceptionInfo, Frame
 from ..analysis.masking import Masker, configured_masker
-from .text import multi_line, one_line
+from .text import multi_line, one_line, with_count_of_rest
 
 MESSAGE_LIMIT = 2_000
 CODE_LIMIT = 160
@@ -35,8 +35,7 @@ def masked_elided(text: str, limit: int, masker: Masker, safe: Callable[[str], s
 
     Masked before the cut (see ``Masker.head``), so a credential straddling it shows no part of itself."""
     shown, more = masker.head(text, limit)
-    shown = safe(shown)
-    return f"{shown}… ({more:,} more characters)" if more else shown
+    return with_count_of_rest(safe(shown), more)
 
 
 def frame_line(frame: Frame, masker: Masker | None = None) -> FrameLine:

@@ -54,7 +54,11 @@ def truncated(text: str, limit: int) -> tuple[str, int]:
 
 def elided(text: str, limit: int) -> str:
     """``text`` cut at ``limit`` characters with a count of the rest: never silently shortened."""
-    shown, more = truncated(text, limit)
+    return with_count_of_rest(*truncated(text, limit))
+
+
+def with_count_of_rest(shown: str, more: int) -> str:
+    """The shown part of a cut text, followed by how many characters were left out (if any)."""
     return f"{shown}… ({more:,} more characters)" if more else shown
 
 
