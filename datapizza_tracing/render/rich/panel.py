@@ -15,7 +15,6 @@ def summary_panel(view: SummaryPanel) -> Panel:
     parts: list[RenderableType] = [text_of(line.parts, line.link) for line in view.lines]
     if view.tokens is not None:
         parts.append(rich_table(view.tokens))
-    title = Text(view.title, overflow="ellipsis")  # cut to the panel's width with "…", never silently
-    if view.running:
-        title.append(" (running)", style="italic")
+    # rich cuts a title at its end, with "…": the running mark goes first so no cut can hide it.
+    title = Text.assemble(("(running) ", "italic") if view.running else "", view.title, overflow="ellipsis")
     return Panel(Group(*parts), title=title, title_align="left", expand=False)

@@ -210,3 +210,13 @@ def test_a_block_name_too_long_for_the_panel_is_cut_with_an_ellipsis_not_silentl
     title = text.splitlines()[0]
     assert len(title) <= 60 and "Trace Summary of evaluate_retrieval" in title
     assert title.endswith("…─╮")
+
+
+def test_a_running_block_keeps_its_running_mark_when_its_long_name_is_cut() -> None:
+    # The mark used to follow the name, so the cut that fits a long name to the panel took it away:
+    # a block still running read as finished.
+    name = "evaluate_retrieval_augmented_generation_pipeline_against_golden_dataset"
+    text = terminal_text(snapshot(span(1, 0, 0, None, name), name=name), width=60)
+    title = text.splitlines()[0]
+    assert len(title) <= 60 and "(running) Trace Summary of evaluate" in title
+    assert title.endswith("…─╮")
