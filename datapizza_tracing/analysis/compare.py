@@ -5,15 +5,17 @@ history number, name or handle). The result holds every figure of both runs
 plus ``changes``, the list of differences, so scripts and tests can assert on
 them and the views can highlight them. Spans are compared by name family
 (``step 0`` … ``step 41`` is ``step #``, see ``names``), so a loop that ran two
-more times is one changed count, not two new names. A duration change is
+more times is one changed count, not two new names. Only names that differ
+within one run are folded so: a run that called ``o3-mini invoke`` and one that
+called ``o4-mini invoke`` are two names, one missing and one new. A duration change is
 explained by the own time of each family (``self_by_name``): own times do not
 overlap, so their changes add up to where the block's time went.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..model.snapshot import TraceSnapshot
@@ -106,12 +108,30 @@ def _pairs(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, tuple]:
     return {key: (a.get(key, 0), b.get(key, 0)) for key in sorted(a.keys() | b.keys())}
 
 
-def _own_time_by_family(snapshot: TraceSnapshot) -> dict[str, float]:
+def _name_key(*runs: Iterable[str]) -> Callable[[str], str]:
+    """How spans are matched across runs: by family (``step #``) where one run holds several names
+    of the family (a loop), by name otherwise, so two runs of one different name each (``o3-mini
+    invoke``, ``o4-mini invoke``) are a missing name and a new one, not one unchanged family."""
+    folded: set[str] = set()
+    for names in runs:
+        by_family: defaultdict[str, set[str]] = defaultdict(set)
+        for name in names:
+            by_family[name_family(name)].add(name)
+        folded.update(family for family, members in by_family.items() if len(members) > 1)
+
+    def key(name: str) -> str:
+        family = name_family(name)
+        return family if family in folded else name
+
+    return key
+
+
+def _own_time_by_name(snapshot: TraceSnapshot, key: Callable[[str], str]) -> dict[str, float]:
     own = self_times(snapshot)
     totals: dict[str, float] = {}
     for span in snapshot.spans:
-        family = name_family(span.name)
-        totals[family] = totals.get(family, 0.0) + own.get(span.span_id, 0) / 1e9
+        name = key(span.name)
+        totals[name] = totals.get(name, 0.0) + own.get(span.span_id, 0) / 1e9
     return totals
 
 
@@ -140,6 +160,10 @@ def _costs(
     return cost_a, cost_b, per_model
 
 
+def _known_total(costs: CostBreakdown) -> float | None:
+    return None if costs.partial else costs.total
+
+
 def compare_snapshots(
     a: TraceSnapshot, b: TraceSnapshot, label_a: str = "A", label_b: str = "B"
 ) -> TraceComparison:
@@ -153,12 +177,11 @@ def compare_snapshots(
     if total_spans[0] != total_spans[1]:
         changes.append(Change("total_spans", "", *total_spans))
 
-    spans_by_name = _pairs(
-        Counter(name_family(s.name) for s in a.spans), Counter(name_family(s.name) for s in b.spans)
-    )
+    key = _name_key((s.name for s in a.spans), (s.name for s in b.spans))
+    spans_by_name = _pairs(Counter(key(s.name) for s in a.spans), Counter(key(s.name) for s in b.spans))
     changes += [Change("spans", name, x, y) for name, (x, y) in spans_by_name.items() if x != y]
 
-    self_by_name = _pairs(_own_time_by_family(a), _own_time_by_family(b))
+    self_by_name = _pairs(_own_time_by_name(a, key), _own_time_by_name(b, key))
     threshold = max(DURATION_CHANGE * max(duration), MIN_TIME_CHANGE_S)
     changes += [
         Change("self_s", name, x, y) for name, (x, y) in self_by_name.items() if abs(y - x) >= threshold
@@ -166,8 +189,8 @@ def compare_snapshots(
 
     # An exception counts once, where it was raised, however many spans it failed on its way out.
     errors_by_name = _pairs(
-        Counter(name_family(e.origin.name) for e in span_errors(a)),
-        Counter(name_family(e.origin.name) for e in span_errors(b)),
+        Counter(key(e.origin.name) for e in span_errors(a)),
+        Counter(key(e.origin.name) for e in span_errors(b)),
     )
     changes += [Change("errors", name, x, y) for name, (x, y) in errors_by_name.items() if x != y]
 
@@ -181,7 +204,8 @@ def compare_snapshots(
     cost_a, cost_b, cost_by_model = _costs(summary_a, summary_b, models)
     changes += [Change("cost_usd", model, x, y) for model, (x, y) in cost_by_model.items() if x != y]
     if abs(cost_a.total - cost_b.total) > 1e-12 or cost_a.partial != cost_b.partial:
-        changes.append(Change("total_cost_usd", "", cost_a.total, cost_b.total))
+        # A run that called a model without a known price has no total to subtract: its figure is None.
+        changes.append(Change("total_cost_usd", "", _known_total(cost_a), _known_total(cost_b)))
 
     return TraceComparison(
         label_a=label_a,

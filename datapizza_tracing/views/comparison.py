@@ -101,12 +101,12 @@ def _overview(c: TraceComparison) -> TableView:
             )
         )
     cost_a, cost_b = c.cost
+    change = c.changed("total_cost_usd")
     delta = ""
-    if c.changed("total_cost_usd"):
-        delta = ("+" if cost_b.total >= cost_a.total else "−") + format_cost(abs(cost_b.total - cost_a.total))
-    rows.append(
-        cells("Cost", _cost_text(cost_a), _cost_text(cost_b), Cell(delta, _tone(cost_a.total, cost_b.total)))
-    )
+    if change is not None and change.delta is not None:  # no sign beside a cost that is not known
+        delta = ("+" if change.delta >= 0 else "−") + format_cost(abs(change.delta))
+    tone = _tone(change.before, change.after) if change is not None else "muted"
+    rows.append(cells("Cost", _cost_text(cost_a), _cost_text(cost_b), Cell(delta, tone)))
     columns = (Column(""), Column("A", True), Column("B", True), Column("Change", True))
     return TableView(None, columns, tuple(rows), framed=False)
 

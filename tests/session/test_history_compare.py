@@ -211,3 +211,35 @@ def test_an_empty_history_says_why_when_its_limit_keeps_none(history, capsys):
     history.set_limit(None)
     history.show()
     assert "No traced block has finished yet in this session." in capsys.readouterr().out
+
+
+def test_a_switch_of_model_in_a_span_name_is_a_missing_name_and_a_new_one_not_one_family():
+    # Names were matched by digit-folded family, so "o3-mini invoke" → "o4-mini invoke" read as
+    # one unchanged "o#-mini invoke": the switch was hidden, under a name neither run had.
+    a = snapshot(span(1, 0, 0, 2, "root"), span(2, 1, 0, 1, "o3-mini invoke"))
+    b = snapshot(span(1, 0, 0, 2, "root"), span(2, 1, 0, 1, "o4-mini invoke"))
+    comparison = compare_snapshots(a, b)
+    assert comparison.missing_names == ["o3-mini invoke"] and comparison.new_names == ["o4-mini invoke"]
+    assert "o#" not in comparison_text(comparison)
+
+
+def test_names_that_differ_by_a_number_within_a_run_are_still_matched_as_one_family():
+    loop = [span(n + 2, 1, n, n + 1, f"step {n}") for n in range(3)]
+    a = snapshot(span(1, 0, 0, 9, "root"), *loop)
+    b = snapshot(span(1, 0, 0, 9, "root"), *loop, span(9, 1, 3, 4, "step 3"), span(10, 1, 4, 5, "step 4"))
+    comparison = compare_snapshots(a, b)
+    assert comparison.changed("spans", "step #").delta == 2
+    assert comparison.new_names == [] and comparison.missing_names == []
+    one = compare_snapshots(snapshot(span(1, 0, 0, 9, "root"), loop[0]), b)  # one turn in A, five in B
+    assert one.changed("spans", "step #").delta == 4 and one.new_names == []
+
+
+def test_no_signed_cost_change_beside_a_run_whose_cost_is_unknown():
+    # B called a model without a known price: the overview showed "−$0.000020" as a saving.
+    a = snapshot(span(1, 0, 0, 2, "root"), llm(2, 1, 0, 1, "gpt-4o-mini", 100, 10))
+    b = snapshot(span(1, 0, 0, 2, "root"), llm(2, 1, 0, 1, "acme-private-llm", 100, 10))
+    comparison = compare_snapshots(a, b)
+    change = comparison.changed("total_cost_usd")
+    assert change.before > 0 and change.after is None and change.delta is None
+    cost_row = next(line for line in comparison_text(comparison).splitlines() if line.strip().startswith("Cost"))
+    assert "$" in cost_row and "−" not in cost_row and "+" not in cost_row
