@@ -45,7 +45,7 @@ def spans_dataframe(snapshot: TraceSnapshot) -> Any:
                 "kind": span_kind(span.attributes),
                 "start": span.start_ns,
                 "end": span.end_ns,
-                "duration_s": (span.end_ns - span.start_ns) / 1e9 if span.end_ns is not None else None,
+                "duration_s": span.duration_ns(span.start_ns) / 1e9 if span.end_ns is not None else None,
                 "status": _STATUS[span.status],
                 "status_message": span.status_message,
                 "model": call.model if call is not None else model_name(span.attributes),
@@ -60,8 +60,9 @@ def spans_dataframe(snapshot: TraceSnapshot) -> Any:
             }
         )
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame["start"] = pd.to_datetime(frame["start"], unit="ns", utc=True)
-    frame["end"] = pd.to_datetime(frame["end"], unit="ns", utc=True)
+    # A file may hold times pandas cannot represent (past the year 2262): those read NaT.
+    frame["start"] = pd.to_datetime(frame["start"], unit="ns", utc=True, errors="coerce")
+    frame["end"] = pd.to_datetime(frame["end"], unit="ns", utc=True, errors="coerce")
     for column in (
         "prompt_tokens",
         "completion_tokens",

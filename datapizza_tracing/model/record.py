@@ -48,8 +48,9 @@ class SpanRecord(NamedTuple):
         return self.status == ERROR
 
     def duration_ns(self, now_ns: int) -> int:
-        """Duration so far: up to ``now_ns`` while the span runs."""
-        return (self.end_ns if self.end_ns is not None else now_ns) - self.start_ns
+        """Duration so far: up to ``now_ns`` while the span runs; never below zero (a span whose
+        clock went back, or a hand-edited file, can end before it starts)."""
+        return max((self.end_ns if self.end_ns is not None else now_ns) - self.start_ns, 0)
 
 
 def as_text(value: object) -> str:

@@ -44,7 +44,8 @@ class TraceSnapshot:
 
     @property
     def duration_ns(self) -> int:
-        return (self.end_ns if self.end_ns is not None else self.taken_ns) - self.start_ns
+        """Never below zero, like a span's (see ``SpanRecord.duration_ns``)."""
+        return max((self.end_ns if self.end_ns is not None else self.taken_ns) - self.start_ns, 0)
 
     @property
     def trace_id_hex(self) -> str:

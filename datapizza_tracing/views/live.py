@@ -208,7 +208,7 @@ class LiveProgress:
 
     @staticmethod
     def _finished_line(span: SpanRecord, own_service: str | None) -> LiveLine:
-        seconds = (span.end_ns - span.start_ns) / 1e9 if span.end_ns is not None else 0.0
+        seconds = span.duration_ns(span.start_ns) / 1e9  # a running span counts no time here yet
         name = elided(one_line(span.name), NAME_LIMIT)
         service = other_service(span, own_service)
         if service is not None:  # the same mark as the span tree's

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import pandas as pd
 import pytest
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
@@ -113,3 +114,32 @@ def test_show_prints_the_report_in_a_terminal(capsys):
     dt.TraceHandle.from_snapshot(traced_block().snapshot()).show()
     out = capsys.readouterr().out
     assert "Trace Summary of saved-block" in out and "Time by span name" in out
+
+
+def _handle_of(*spans):
+    from tests.support.records import snapshot
+
+    return dt.TraceHandle.from_snapshot(snapshot(*spans))
+
+
+def test_spans_that_end_before_they_start_last_no_time_anywhere():
+    # A clock that went back, or a hand-edited file: the panel said "Duration: -1000000µs".
+    from tests.support.records import span
+
+    handle = _handle_of(span(1, 0, 5, 4, "root"), span(2, 1, 5, 3, "child"))
+    assert handle.summary().duration_s == 0 and handle.snapshot().spans[0].duration_ns(0) == 0
+    assert (handle.to_dataframe().duration_s == 0).all()
+    from tests.support.rendering import terminal_text
+
+    assert "Duration: 0µs" in terminal_text(handle.snapshot())
+
+
+def test_to_dataframe_reads_times_pandas_cannot_hold_as_missing_instead_of_raising():
+    # A file may hold any u64 nanosecond time; pandas' datetime stops in 2262 and raised OutOfBoundsDatetime.
+    from tests.support.records import span
+
+    far = 2**64 // 10**9 - 1  # seconds: the last nanosecond time a file can hold
+    frame = _handle_of(span(1, 0, 0, 1, "root"), span(2, 1, far - 1, far, "late")).to_dataframe()
+    late = frame[frame.name == "late"].iloc[0]
+    assert late.start is pd.NaT and late.end is pd.NaT and late.duration_s == pytest.approx(1.0)
+    assert isinstance(frame[frame.name == "root"].iloc[0].start, pd.Timestamp)
