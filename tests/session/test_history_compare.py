@@ -241,5 +241,6 @@ def test_no_signed_cost_change_beside_a_run_whose_cost_is_unknown():
     comparison = compare_snapshots(a, b)
     change = comparison.changed("total_cost_usd")
     assert change.before > 0 and change.after is None and change.delta is None
-    cost_row = next(line for line in comparison_text(comparison).splitlines() if line.strip().startswith("Cost"))
+    lines = comparison_text(comparison).splitlines()
+    cost_row = next(line for line in lines if line.strip().startswith("Cost"))
     assert "$" in cost_row and "−" not in cost_row and "+" not in cost_row
