@@ -16,7 +16,9 @@ name; a total over such models is marked partial.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import re
 import threading
 import warnings
@@ -27,6 +29,7 @@ from typing import Any
 
 from .. import config
 from ..config import ConfigError
+from .regular_files import read_regular_file
 from .summary import TokenUsage
 from .vocabulary import LlmCall
 
@@ -99,9 +102,13 @@ def _parse_price(model: str, entry: Any, source: str) -> ModelPrice:
 
     def number(key: str, default: float | None = None) -> float:
         value = entry.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ConfigError(f"{source}: {model!r} needs a non-negative number for {key!r}, got {value!r}")
-        return float(value)
+        price = _usable_price(value)
+        if price is None:
+            shown = f"{value!r}" if not isinstance(value, int) or abs(value) < 10**40 else "a huge integer"
+            raise ConfigError(
+                f"{source}: {model!r} needs a finite, non-negative number for {key!r}, got {shown}"
+            )
+        return price
 
     input_price = number("input")
     # A user entry without cached_input means the provider gives no cache discount,
@@ -112,6 +119,18 @@ def _parse_price(model: str, entry: Any, source: str) -> ModelPrice:
         number("output"),
         number("cache_write_input", input_price),
     )
+
+
+def _usable_price(value: Any) -> float | None:
+    """``value`` as a price, or ``None``: NaN would make every total NaN (and ``compare(a, a)`` report a
+    change), an infinity or an integer past a float's range has no cost to show."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        price = float(value)
+    except OverflowError:  # 10**400 from a JSON file
+        return None
+    return price if math.isfinite(price) and price >= 0 else None
 
 
 def _parse_table(data: Any, source: str) -> dict[str, ModelPrice]:
@@ -140,8 +159,8 @@ def _from_env() -> dict[str, ModelPrice]:
     if path is None:
         return {}
     try:
-        with open(path, encoding="utf-8") as file:
-            data = json.load(file)
+        # Re-read at every block: a FIFO (or a shell's <(cat prices.json)) would hang each block's end.
+        data = json.loads(read_regular_file(path).decode("utf-8"))
     except OSError as error:
         raise ConfigError(
             f"{config.PRICES_ENV}={path!r}: cannot read the file ({error.strerror or error})"
@@ -164,13 +183,19 @@ def set_prices(prices: Mapping[str, Mapping[str, float] | ModelPrice], *, replac
     built-in table. ``replace=True`` drops earlier ``set_prices`` entries first.
     """
     parsed = {
-        _table_key(name): price if isinstance(price, ModelPrice) else _parse_price(name, price, "set_prices")
-        for name, price in prices.items()
+        _table_key(name): _parse_price(name, _fields(price), "set_prices") for name, price in prices.items()
     }
     with _lock:
         if replace:
             _overrides.clear()
         _overrides.update(parsed)
+
+
+def _fields(price: Mapping[str, float] | ModelPrice) -> Any:
+    # A ModelPrice is checked like a mapping: ModelPrice(nan, ...) is as unusable as {"input": nan}.
+    if isinstance(price, ModelPrice):
+        return {key: value for key, value in dataclasses.asdict(price).items() if value is not None}
+    return price
 
 
 def reset_prices() -> None:
@@ -207,16 +232,31 @@ def price_of(model: str, table: Mapping[str, ModelPrice] | None = None) -> Model
 
 
 def display_price_table() -> tuple[dict[str, ModelPrice], str | None]:
-    # A broken price file must not cost the user the whole trace view: warn
-    # (once per message) and price from the other sources.
+    # A broken price file must not cost the user the whole trace view: price from the other sources.
     try:
-        return price_table()
+        table = price_table()
     except ConfigError as error:
-        warnings.warn(f"{error}; prices from that file are ignored", PriceFileWarning, stacklevel=3)
-        table, as_of = _builtin_cache or _builtin()
+        _warn_once(f"{error}; prices from that file are ignored")
+        builtin, as_of = _builtin_cache or _builtin()
         with _lock:
             overrides = dict(_overrides)
-        return {**table, **overrides}, as_of
+        return {**builtin, **overrides}, as_of
+    _warn_once(None)
+    return table
+
+
+_warned: list[str | None] = [None]  # the price file problem warned about last, None once it reads
+
+
+def _warn_once(problem: str | None) -> None:
+    """One warning per problem with the price file, however many reads (the panel, the tree, each
+    frame of the live view) meet it; the same problem warns again after the file has read well."""
+    with _lock:
+        if problem == _warned[0]:
+            return
+        _warned[0] = problem
+    if problem is not None:
+        warnings.warn(problem, PriceFileWarning, stacklevel=4)
 
 
 class PriceFileWarning(UserWarning):

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Link
 
 from .. import config
@@ -361,10 +362,13 @@ def _basic_credentials(match: re.Match[str]) -> str:
 
 
 def mask_snapshot(snapshot: TraceSnapshot, masker: Masker | None = None) -> TraceSnapshot:
-    """``snapshot`` with every secret masked: in span, event, link and resource attributes (by key and
-    inside text) and in status messages. What a saved file keeps unless the caller opts out."""
+    """``snapshot`` with every secret masked: in span, event, link, scope and resource attributes (by key
+    and inside text), in status messages, event names and the block's notes. What a saved file keeps
+    unless the caller opts out."""
     masker = masker if masker is not None else Masker()
+    # Spans of one provider share one Resource and one scope per tracer: mask each once.
     resources: dict[int, Resource | None] = {}
+    scopes: dict[int, InstrumentationScope | None] = {}
 
     def resource(original: Resource | None) -> Resource | None:
         if original is None:
@@ -376,18 +380,36 @@ def mask_snapshot(snapshot: TraceSnapshot, masker: Masker | None = None) -> Trac
             )
         return masked
 
+    def scope(original: InstrumentationScope | None) -> InstrumentationScope | None:
+        if original is None or not original.attributes:
+            return original
+        masked = scopes.get(id(original))
+        if masked is None:
+            masked = scopes[id(original)] = InstrumentationScope(
+                original.name,
+                original.version,
+                original.schema_url,
+                masker.mask_attributes(original.attributes),
+            )
+        return masked
+
     spans = tuple(
         span._replace(
             attributes=masker.mask_attributes(span.attributes),
             status_message=masker.scrub(span.status_message) if span.status_message else span.status_message,
             events=tuple(
-                event._replace(attributes=masker.mask_attributes(event.attributes)) for event in span.events
+                event._replace(
+                    name=masker.scrub(event.name), attributes=masker.mask_attributes(event.attributes)
+                )
+                for event in span.events
             ),
             links=tuple(
                 Link(link.context, masker.mask_attributes(link.attributes or {})) for link in span.links
             ),
+            scope=scope(span.scope),
             resource=resource(span.resource),
         )
         for span in snapshot.spans
     )
-    return dataclasses.replace(snapshot, spans=spans)
+    notes = tuple(masker.scrub(note) for note in snapshot.notes)
+    return dataclasses.replace(snapshot, spans=spans, notes=notes)

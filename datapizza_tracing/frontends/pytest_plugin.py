@@ -57,7 +57,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     save_dir = config.getoption("datapizza_trace_save")
-    if save_dir:
+    if save_dir is not None:
+        if not save_dir.strip():  # not "the current directory": a variable that expanded to nothing
+            raise pytest.UsageError("--trace-save needs a directory, got an empty name")
         # Absolute now: pytest-xdist hands the controller's options to workers that may run elsewhere.
         save_dir = os.path.abspath(os.path.expanduser(save_dir))
         if os.path.exists(save_dir) and not os.path.isdir(save_dir):

@@ -8,6 +8,7 @@ snapshot is saved, and are taken off again when it is loaded.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from ..model.snapshot import TraceSnapshot
@@ -16,13 +17,30 @@ DROPPED_KEY = "datapizza_tracing.dropped_spans"
 NOTES_KEY = "datapizza_tracing.notes"
 
 
+def several_traces_note(path: str, traces: int, chosen: str) -> str:
+    """The note on a trace loaded from a file of several: true of that load, so never saved with it."""
+    return (
+        f"{path} holds {traces} traces; loaded the latest ({chosen}). "
+        "Pass trace_id= to load another, or use load_all()."
+    )
+
+
+# The path may have been masked since: only the parts this module wrote are matched.
+_SEVERAL_TRACES_NOTE = re.compile(
+    r".* holds \d+ traces; loaded the latest \([0-9a-f]{32}\)\. "
+    r"Pass trace_id= to load another, or use load_all\(\)\.",
+    re.DOTALL,
+)
+
+
 def block_metadata(snapshot: TraceSnapshot) -> dict[str, Any]:
     """The extra attributes the root span carries in a saved file."""
     extra: dict[str, Any] = {}
     if snapshot.dropped_spans:
         extra[DROPPED_KEY] = snapshot.dropped_spans
-    if snapshot.notes:
-        extra[NOTES_KEY] = tuple(snapshot.notes)
+    notes = tuple(note for note in snapshot.notes if not _SEVERAL_TRACES_NOTE.fullmatch(note))
+    if notes:
+        extra[NOTES_KEY] = notes
     return extra
 
 

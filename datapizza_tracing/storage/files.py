@@ -16,6 +16,7 @@ import dataclasses
 import errno
 import json
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterable
@@ -23,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.masking import mask_snapshot
+from ..analysis.regular_files import not_regular, read_regular_file
 from ..model.build import snapshots_from_records
 from ..model.gc_pause import gc_paused
 from ..model.record import SpanRecord
 from ..model.snapshot import TraceSnapshot
-from .block_metadata import take_block_metadata
+from .block_metadata import several_traces_note, take_block_metadata
 from .otlp_decode import OtlpShapeError, json_int, records_from_request
 from .otlp_encode import snapshot_to_otlp
 
@@ -70,14 +72,6 @@ def _json_bytes(document: Any) -> bytes:
         return (json.dumps(document, ensure_ascii=False, **options) + "\n").encode("utf-8")
     except UnicodeEncodeError:
         return (json.dumps(document, ensure_ascii=True, **options) + "\n").encode("ascii")
-
-
-_NOT_REGULAR = (
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
 
 
 def _replace_file(target: Path, data: bytes) -> None:
@@ -131,8 +125,8 @@ def _existing_regular_file(target: Path, real: Path) -> os.stat_result | None:
         raise refuse(error.errno or errno.EINVAL, error.strerror or str(error)) from None
     if stat.S_ISDIR(info.st_mode):
         raise refuse(errno.EISDIR, "it is a folder, not a file")
-    if not stat.S_ISREG(info.st_mode):
-        kind = next((name for test, name in _NOT_REGULAR if test(info.st_mode)), "not a regular file")
+    kind = not_regular(info.st_mode)
+    if kind is not None:
         raise refuse(errno.EINVAL, f"it is {kind}, and saving would replace it with a plain file")
     return info
 
@@ -145,11 +139,12 @@ def _save_error(target: Path, error_number: int, why: str) -> OSError:
 def _create_temporary(real: Path) -> tuple[int, str]:
     """A new file next to ``real``, created with mode 0o666 so the umask applies as for ``open(path, "w")``.
 
-    ``tempfile.mkstemp`` would make it 0o600 whatever the umask.
+    ``tempfile.mkstemp`` would make it 0o600 whatever the umask. Its name does not grow with ``real``'s:
+    any name a folder takes (up to 255 bytes) can be saved to.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     for _ in range(100):
-        temporary = os.fspath(real.with_name(f".{real.name}.{secrets.token_hex(4)}.tmp"))
+        temporary = os.fspath(real.with_name(f".datapizza-trace-{secrets.token_hex(8)}.tmp"))
         try:
             return os.open(temporary, flags, 0o666), temporary
         except FileExistsError:
@@ -166,26 +161,40 @@ def _parse(text: str, where: str) -> Any:
         raise OtlpShapeError(where, "the JSON is nested too deeply to read") from None
 
 
+_SPACE = re.compile(r"[ \t\n\r]*")  # what JSON allows between documents
+
+
 def _documents(text: str) -> Iterable[tuple[str, Any]]:
-    """(place, parsed JSON) for a single JSON document or for JSON lines."""
+    """(place, parsed JSON) for a single JSON document, or for several one after another: JSON
+    lines, or pretty-printed documents written back to back (``jq . requests.jsonl``)."""
     try:
         yield "", _parse(text, "")
         return
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
             raise OtlpShapeError("", _json_problem(text, error)) from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    decoder = json.JSONDecoder(parse_int=json_int)
+    at, line, counted_to = 0, 1, 0
+    while True:
+        at = _SPACE.match(text, at).end()
+        if at == len(text):
+            return
+        line += text.count("\n", counted_to, at)
+        counted_to = at
+        where = f"line {line}"
         try:
-            yield f"line {number}", _parse(line, f"line {number}")
+            document, at = decoder.raw_decode(text, at)
         except json.JSONDecodeError as error:
-            raise OtlpShapeError(f"line {number}", _json_problem(line, error)) from None
+            raise OtlpShapeError(where, _json_problem(text, error, text[at:])) from None
+        except RecursionError:
+            raise OtlpShapeError(where, "the JSON is nested too deeply to read") from None
+        yield where, document
 
 
-def _json_problem(text: str, error: json.JSONDecodeError) -> str:
+def _json_problem(text: str, error: json.JSONDecodeError, document: str | None = None) -> str:
+    """What is wrong; ``document`` is the failing one of several in ``text`` (the whole text if none)."""
     where = f"{error.msg}: line {error.lineno}, column {error.colno}"
-    if error.pos >= len(text.rstrip()) or _unclosed(text):
+    if error.pos >= len(text.rstrip()) or _unclosed(text if document is None else document):
         return f"the JSON ends early, the file looks truncated ({where})"
     return f"not valid JSON ({where})"
 
@@ -214,7 +223,7 @@ def _unclosed(text: str) -> bool:
 def read_records(path: str | os.PathLike[str]) -> list[SpanRecord]:
     """All spans in an OTLP JSON file (one request, or one request per line)."""
     try:
-        data = Path(path).read_bytes()
+        data = read_regular_file(path)  # a FIFO or a device would block or stream without end
     except OSError as error:
         raise TraceFileError(path, error.strerror or str(error)) from None
     try:
@@ -258,9 +267,6 @@ def load_snapshot(path: str | os.PathLike[str], trace_id: str | None = None) -> 
         raise TraceFileError(path, f"no trace {trace_id!r} in the file (it holds: {known})")
     chosen = max(snapshots, key=lambda snapshot: snapshot.start_ns)
     if len(snapshots) > 1:
-        note = (
-            f"{os.fspath(path)} holds {len(snapshots)} traces; loaded the latest ({chosen.trace_id_hex}). "
-            "Pass trace_id= to load another, or use load_all()."
-        )
+        note = several_traces_note(os.fspath(path), len(snapshots), chosen.trace_id_hex)
         chosen = dataclasses.replace(chosen, notes=(*chosen.notes, note))
     return chosen

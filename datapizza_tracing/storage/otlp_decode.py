@@ -164,6 +164,8 @@ class _TooDeep(OtlpShapeError):
 
 
 def _value(value: Any, where: str, depth: int = 0) -> Any:
+    if value is None:  # protobuf's JSON reads a null field as one not set: no value
+        return None
     value = _object(value, where)
     text = value.get("stringValue")
     if type(text) is str:  # the common cases first: one lookup each
@@ -171,6 +173,8 @@ def _value(value: Any, where: str, depth: int = 0) -> Any:
     number = value.get("intValue")
     if number is not None:
         return _int(number, where, "intValue")
+    if None in value.values():  # {"stringValue": null}: unset, as protobuf reads it, not the text "None"
+        value = {key: field for key, field in value.items() if field is not None}
     if "stringValue" in value or "string_value" in value:
         return str(_field(value, "stringValue", "string_value"))
     if "boolValue" in value or "bool_value" in value:

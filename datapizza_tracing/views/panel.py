@@ -114,7 +114,9 @@ def summary_panel(summary: TraceSummary, errors: int = 0) -> SummaryPanel:
         # still run on click: only web links become links.
         link = url if url.lower().startswith(("https://", "http://")) else None
         lines.append(PanelLine((Part("Trace: "), Part(one_line(url))), link=link))
-    lines.extend(PanelLine((Part(one_line(note), "warn"),)) for note in summary.notes)
+    # Notes hold text from outside the traced code too (a configured URL, a loaded file's notes).
+    masker = configured_masker()
+    lines.extend(PanelLine((Part(one_line(masker.scrub(note)), "warn"),)) for note in summary.notes)
     return SummaryPanel(
         title=f"Trace Summary of {shown_name(summary.name)}",
         running=not summary.finished,

@@ -19,8 +19,8 @@ from ..analysis.errors import exception_of
 from ..analysis.masking import MASK, Masker
 from ..analysis.vocabulary import INPUT_KEYS, OUTPUT_KEYS
 from ..model.record import SpanRecord
-from .exception import ExceptionView, exception_view
-from .text import format_duration, more_line, multi_line, one_line, shown_name, truncated
+from .exception import ExceptionView, exception_view, masked_elided
+from .text import NAME_MAX, format_duration, more_line, multi_line, one_line, shown_name, truncated
 
 IO_KEYS = (*INPUT_KEYS, "memory", *OUTPUT_KEYS)
 _IO_KEY_SET = frozenset(IO_KEYS)
@@ -163,7 +163,8 @@ def _event_row(span: SpanRecord, index: int, masker: Masker) -> DetailRow:
         f"{key}={_event_value(key, value, masker)}" for key, value in event.attributes.items()
     )
     shown, more = truncated(details, IO_VALUE_LIMIT)
-    return DetailRow(f"event {shown_name(event.name)} +{at}", multi_line(shown), more_chars=more)
+    name = masked_elided(event.name, NAME_MAX, masker)  # "retry with Bearer …": names carry text too
+    return DetailRow(f"event {name} +{at}", multi_line(shown), more_chars=more)
 
 
 def span_details(span: SpanRecord, masker: Masker, budget: DetailsBudget) -> SpanDetails:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import warnings
 
 import pytest
 
@@ -13,7 +15,9 @@ from datapizza_tracing.config import PRICES_ENV
 from datapizza_tracing.render.rich.table import rich_table
 from datapizza_tracing.render.rich.text import render_text
 from datapizza_tracing.views.panel import token_table
+from tests.support.fifo import bounded_call, needs_fifo
 from tests.support.records import llm, snapshot, span
+from tests.support.rendering import terminal_text
 
 
 @pytest.fixture(autouse=True)
@@ -120,10 +124,52 @@ def test_bad_env_file_is_a_config_error_naming_the_variable(tmp_path, monkeypatc
     assert PRICES_ENV in str(error.value)
 
 
+UNUSABLE_PRICES = [float("nan"), float("inf"), -float("inf"), 10**400, -1]
+
+
+@pytest.mark.parametrize("value", UNUSABLE_PRICES, ids=["nan", "inf", "-inf", "10**400", "negative"])
+def test_set_prices_refuses_a_price_that_is_not_a_finite_non_negative_number(value):
+    from datapizza_tracing.analysis.cost import ModelPrice
+
+    with pytest.raises(ConfigError, match="finite, non-negative number for 'output'"):
+        set_prices({"gpt-4o-mini": {"input": 1.0, "output": value}})
+    with pytest.raises(ConfigError, match="finite, non-negative number for 'input'"):
+        set_prices({"gpt-4o-mini": ModelPrice(value, 0.5, 1.0)})
+    assert price_of("gpt-4o-mini").input == 0.15  # the built-in price stays
+
+
+@pytest.mark.parametrize(
+    "text", ["NaN", "Infinity", "1e400", "1" + "0" * 400], ids=["NaN", "Infinity", "1e400", "10**400"]
+)
+def test_a_price_file_with_an_unusable_price_warns_and_is_left_out(tmp_path, monkeypatch, text):
+    from datapizza_tracing.analysis.cost import PriceFileWarning
+
+    path = tmp_path / "prices.json"
+    path.write_text('{"gpt-4o-mini": {"input": ' + text + ', "output": 1}}')
+    monkeypatch.setenv(PRICES_ENV, str(path))
+    with pytest.warns(PriceFileWarning, match="finite, non-negative number for 'input'"):
+        costs = cost_breakdown({"gpt-4o-mini": TokenUsage(1_000_000, 0, 0, 0, 1)})
+    assert costs.per_model == {"gpt-4o-mini": pytest.approx(0.15)}
+
+
 def test_missing_env_file_is_a_config_error(tmp_path, monkeypatch):
     monkeypatch.setenv(PRICES_ENV, str(tmp_path / "nope.json"))
     with pytest.raises(ConfigError, match="cannot read"):
         price_table()
+
+
+@needs_fifo
+def test_a_price_file_that_is_a_fifo_is_refused_not_waited_on(tmp_path, monkeypatch):
+    from datapizza_tracing.analysis.cost import PriceFileWarning
+
+    fifo = tmp_path / "prices.json"
+    os.mkfifo(fifo)
+    monkeypatch.setenv(PRICES_ENV, str(fifo))
+    with pytest.raises(ConfigError, match=r"a FIFO \(named pipe\)"):
+        bounded_call(price_table, fifo)
+    with pytest.warns(PriceFileWarning, match="FIFO"):
+        costs = bounded_call(lambda: cost_breakdown({"gpt-4o": TokenUsage(1_000_000, 0, 0, 0, 1)}), fifo)
+    assert costs.per_model == {"gpt-4o": pytest.approx(2.5)}
 
 
 def test_token_table_has_cost_column_dash_and_partial_total():
@@ -154,6 +200,28 @@ def test_bad_env_file_warns_and_the_trace_still_shows_costs(tmp_path, monkeypatc
         costs = cost_breakdown(usage)
     # The built-in table and set_prices still price the trace.
     assert costs.per_model == {"house-model": pytest.approx(1.0), "gpt-4o": pytest.approx(2.5)}
+
+
+def test_a_broken_price_file_warns_once_per_problem_not_at_every_read(tmp_path, monkeypatch):
+    from datapizza_tracing.analysis.cost import PriceFileWarning
+
+    path = tmp_path / "prices.json"
+    monkeypatch.setenv(PRICES_ENV, str(path))
+
+    def render_a_block() -> None:  # its panel and its tree both read the prices
+        terminal_text(snapshot(span(1, 0, 0, 2, "block"), llm(2, 1, 0, 1, "gpt-4o", 1_000, 500)))
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path.write_text("{not json")
+        render_a_block()
+        render_a_block()
+        assert [warning.category for warning in caught] == [PriceFileWarning]
+        path.write_text("{}")
+        render_a_block()
+        path.write_text("{not json")  # broken anew: said again
+        render_a_block()
+    assert [warning.category for warning in caught] == [PriceFileWarning, PriceFileWarning]
 
 
 def test_tiny_costs_are_not_shown_as_zero():

@@ -70,6 +70,14 @@ def test_a_limit_must_be_a_number_of_zero_or_more(value: object) -> None:
         budget_from_marks([mark(llm_calls=value)])
 
 
+def test_an_integer_past_a_floats_range_is_a_valid_limit_that_is_met_and_shown() -> None:
+    huge = 10**400
+    limits = budget_from_marks([mark(prompt_tokens=huge, cost_usd=huge)])
+    assert limits == {"prompt_tokens": huge, "cost_usd": huge}
+    overrun = only(check_budget(traced(("my-finetune", 40)).snapshot(), limits))  # no price: unchecked
+    assert overrun.budget == "cost_usd" and overrun.lines()[0].endswith(f"limit ${huge:,}")
+
+
 def test_positional_arguments_and_an_empty_mark_are_refused() -> None:
     with pytest.raises(
         BudgetError, match=r"keyword arguments only, e.g. trace_budget\(prompt_tokens=5000\); got 5000"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from opentelemetry import trace
@@ -11,6 +13,8 @@ import datapizza_tracing
 from datapizza_tracing import ContextTracing, agent_span, tool_span
 from datapizza_tracing.demo import FakeLLMClient
 from datapizza_tracing.frontends.pytest import find_spans
+from datapizza_tracing.frontends.pytest.item_trace import ItemTrace
+from datapizza_tracing.frontends.pytest.outcome import record_outcome
 from datapizza_tracing.frontends.pytest.report import section_width
 from datapizza_tracing.frontends.pytest.run_summary import RunTotals, usage_figures
 from datapizza_tracing.frontends.pytest.save import save_trace, trace_file_name
@@ -149,3 +153,34 @@ def test_the_section_follows_the_terminal_width_within_readable_bounds(
     terminal: int | None, width: int
 ) -> None:
     assert section_width(terminal) == width
+
+
+def _call_report(outcome: str, **extra: object) -> pytest.TestReport:
+    report = pytest.TestReport("t.py::test_x", ("t.py", 1, "test_x"), {}, outcome, None, "call")
+    for name, value in extra.items():
+        setattr(report, name, value)
+    return report
+
+
+@pytest.mark.parametrize(
+    ("report", "saved"),
+    [
+        (_call_report("passed"), True),
+        (_call_report("skipped", wasxfail="known bug"), True),  # an xfailed test ran
+        (_call_report("skipped"), False),
+    ],
+    ids=["passed", "xfailed", "skipped"],
+)
+def test_trace_save_all_saves_every_test_that_ran_xfailed_ones_too(
+    tmp_path: Path, report: pytest.TestReport, saved: bool
+) -> None:
+    item_trace = ItemTrace("t.py::test_x")
+    item_trace.finish()
+    problems: list[Warning] = []
+    item = SimpleNamespace(warn=problems.append)
+    record_outcome(
+        item, report, item_trace, (), budget_failed=False, save_dir=str(tmp_path), save_all=True,
+        width=80, worker=None,
+    )  # fmt: skip
+    assert problems == []
+    assert [path.name for path in tmp_path.iterdir()] == ([trace_file_name("t.py::test_x")] if saved else [])

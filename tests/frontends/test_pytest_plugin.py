@@ -396,6 +396,16 @@ def test_trace_save_says_so_when_no_test_was_traced_and_refuses_a_file(runner: P
 
 
 @pytest.mark.slow
+def test_an_empty_trace_save_dir_is_a_usage_error_not_the_current_directory(runner: PluginRunner) -> None:
+    runner.pytester.makepyfile(test_empty="def test_fails(traced):\n    assert False\n")
+    for options in (("--trace-save", ""), ("--trace-save", " ", "--trace-save-all")):
+        result = runner.run(*options)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines(["*--trace-save needs a directory, got an empty name*"])
+    assert not list(runner.path.glob("*.json"))
+
+
+@pytest.mark.slow
 def test_xdist_workers_trace_their_own_tests_and_the_controller_sums_them_up(runner: PluginRunner) -> None:
     runner.pytester.makepyfile(
         test_parallel=ASK

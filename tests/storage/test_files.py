@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+import os
 
 import pytest
 from opentelemetry.trace import SpanKind
@@ -13,6 +15,7 @@ from datapizza_tracing.model.record import ERROR, OK, SpanEvent
 from datapizza_tracing.model.snapshot import TraceSnapshot
 from datapizza_tracing.storage.files import load_snapshot, load_snapshots, save_snapshot
 from datapizza_tracing.storage.otlp_encode import snapshot_to_otlp
+from tests.support.fifo import bounded_call, needs_fifo
 from tests.support.records import BASE_NS, TRACE_ID, snapshot, span
 
 ATTRIBUTES = {
@@ -173,6 +176,32 @@ def test_collector_file_exporter_output_loads_with_every_trace(collector_file):
     assert second.spans[0].kind is SpanKind.SERVER
 
 
+def test_pretty_printed_requests_written_back_to_back_load_like_json_lines(tmp_path, collector_file):
+    # `jq . otel-traces.jsonl > pretty.json`: read line by line, it was called "truncated".
+    path = tmp_path / "pretty.json"
+    path.write_text("".join(json.dumps(line, indent=2) + "\n" for line in COLLECTOR_LINES), encoding="utf-8")
+    assert load_snapshots(path) == load_snapshots(collector_file)
+    error = bad(tmp_path, path.read_text(encoding="utf-8")[:-40], "cut.json")  # the second one cut short
+    second_starts_on = json.dumps(COLLECTOR_LINES[0], indent=2).count("\n") + 2
+    assert error.problem.startswith(f"line {second_starts_on}:") and "truncated" in error.problem
+
+
+def test_null_attribute_values_are_unset_as_protobuf_reads_them(tmp_path):
+    # {"stringValue": null} loaded as the text "None"; {"value": null} was refused.
+    request = snapshot_to_otlp(snapshot(span(1, 0, 0, 1, "root")))
+    attributes = request["resourceSpans"][0]["scopeSpans"][0]["spans"][0].setdefault("attributes", [])
+    attributes += [
+        {"key": "text", "value": {"stringValue": None}},
+        {"key": "nothing", "value": None},
+        {"key": "kept", "value": {"stringValue": None, "intValue": "7"}},
+    ]
+    path = tmp_path / "nulls.json"
+    path.write_text(json.dumps(request), encoding="utf-8")
+    root = load_snapshot(path).spans[0]
+    assert "text" not in root.attributes and "nothing" not in root.attributes
+    assert root.attributes["kept"] == 7
+
+
 def test_several_traces_load_the_latest_unless_one_is_named(collector_file):
     latest = load_snapshot(collector_file)
     assert latest.trace_id_hex == T2  # its root started last
@@ -260,3 +289,28 @@ def test_another_producers_trace_renders_with_tokens_cost_and_critical_path(coll
     # ChatCompletion ended at 2.5 s, before render started at 2.6 s: both are on the path.
     assert [span.name for span in critical_path(snap)] == ["GET /ask", "ChatCompletion", "render"]
     assert "Critical path: GET /ask → ChatCompletion" in text
+
+
+@needs_fifo
+def test_a_fifo_is_refused_at_once_not_waited_on(tmp_path):
+    fifo = tmp_path / "trace.json"
+    os.mkfifo(fifo)
+    with pytest.raises(TraceFileError, match=r"it is a FIFO \(named pipe\), not a regular file"):
+        bounded_call(lambda: load_snapshot(fifo), fifo)
+
+
+def test_a_folder_is_refused_as_not_a_regular_file(tmp_path):
+    with pytest.raises(TraceFileError) as error:
+        load_snapshot(tmp_path)
+    assert str(tmp_path) in str(error.value)
+
+
+@pytest.mark.parametrize("mask_secrets", [True, False])
+def test_the_note_on_how_a_file_was_loaded_is_not_saved_into_a_new_file(
+    tmp_path, collector_file, mask_secrets
+):
+    latest = load_snapshot(collector_file)
+    (load_note,) = latest.notes
+    own = dataclasses.replace(latest, notes=(load_note, "a note of the block"))
+    save_snapshot(own, tmp_path / "one.json", mask_secrets=mask_secrets)
+    assert load_snapshot(tmp_path / "one.json").notes == ("a note of the block",)

@@ -64,6 +64,13 @@ def _save_in_thread(path: Path) -> BaseException | None:
     return outcome[0]
 
 
+@pytest.mark.parametrize("length", [200, 250, 255])
+def test_any_name_a_folder_takes_can_be_saved_to(tmp_path: Path, length: int) -> None:
+    path = tmp_path / ("a" * (length - len(".json")) + ".json")  # the usual limit: 255 bytes
+    assert save_snapshot(TRACE, path) == path
+    assert load_snapshot(path).spans and _leftovers(tmp_path) == []
+
+
 def test_a_symlink_is_followed_and_stays_a_link(tmp_path: Path) -> None:
     (tmp_path / "runs").mkdir()
     real = tmp_path / "runs" / "run42.json"

@@ -7,9 +7,14 @@ import base64
 import json
 
 from opentelemetry import trace
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Status, StatusCode
 
 from datapizza_tracing import ContextTracing, load, record_usage
+from datapizza_tracing.analysis.masking import MASK
+from datapizza_tracing.model.record import SpanEvent
+from datapizza_tracing.storage.files import save_snapshot
+from tests.support.records import BASE_NS, snapshot, span
 
 tracer = trace.get_tracer("tests.saved_secrets")
 
@@ -101,3 +106,21 @@ def test_a_loaded_file_with_a_secret_inside_a_nested_mapping_is_saved_masked(tmp
     assert BASIC not in saved and "text/csv" in saved
     (reloaded,) = load(tmp_path / "out.json").snapshot().spans
     assert reloaded.attributes["http"]["headers"]["Accept"] == "text/csv"
+
+
+def test_a_saved_file_masks_block_notes_scope_attributes_and_event_names(tmp_path) -> None:
+    key = "sk-proj-" + "N0TESECRET" * 3
+    scope = InstrumentationScope("scope-x", "1.0", None, {"api_key": key, "scope.note": f"token={key}"})
+    call = span(2, 1, 0, 1, "call", events=(SpanEvent(f"retry with Bearer {key}", BASE_NS, {"attempt": 2}),))
+    notes = ("Phoenix at http://admin:hunter2-in-a-note@127.0.0.1:9 could not be read", f"api_key={key}")
+    block = snapshot(span(1, 0, 0, 1), call._replace(scope=scope), notes=notes)
+
+    text = save_snapshot(block, tmp_path / "trace.json").read_text()
+    assert key[:12] not in text and "hunter2-in-a-note" not in text
+    loaded = load(tmp_path / "trace.json").snapshot()
+    assert loaded.notes[0].startswith("Phoenix at http://admin:" + MASK)
+    (event,) = next(s for s in loaded.spans if s.name == "call").events
+    assert event.name == "retry with " + MASK and event.attributes == {"attempt": 2}
+
+    raw = save_snapshot(block, tmp_path / "raw.json", mask_secrets=False).read_text()
+    assert raw.count(key) == 4 and "hunter2-in-a-note" in raw

@@ -13,7 +13,7 @@ from datapizza_tracing.analysis.masking import MASK
 from datapizza_tracing.model.record import ERROR, SpanEvent
 from tests.support.html_check import assert_safe
 from tests.support.records import BASE_NS, snapshot, span
-from tests.support.rendering import notebook_bundle, report_html
+from tests.support.rendering import notebook_bundle, report_html, terminal_text
 
 SK_KEY = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz012345"
 STACK = f"""Traceback (most recent call last):
@@ -115,3 +115,21 @@ def test_a_multi_megabyte_value_with_credentials_still_renders_fast_and_masked()
     html = report_html(snap)
     assert time.perf_counter() - started < 1.0
     assert "hunter2" not in html and BASIC[:12] not in html and "city=Rome" in html
+
+
+def test_block_notes_and_event_names_are_masked_in_the_terminal_and_the_notebook(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATAPIZZA_TRACING_MASK_KEYS", "ssn")
+    notes = (
+        "Phoenix at http://admin:hunter2-in-a-note@127.0.0.1:9 failed",
+        f"api_key={SK_KEY} ssn=123-45-6789",
+    )
+    event = SpanEvent(f"retry with Bearer {SK_KEY}", BASE_NS, {"attempt": 2})
+    snap = snapshot(span(1, 0, 0, 1), span(2, 1, 0, 1, events=(event,)), notes=notes)
+    bundle = notebook_bundle(snap)
+    assert_safe(bundle["text/html"])
+    for output in (terminal_text(snap, width=200), bundle["text/html"], bundle["text/plain"]):
+        assert SK_KEY[:12] not in output and "hunter2-in-a-note" not in output and "123-45-6789" not in output
+        assert "http://admin:" + MASK in output
+    assert "event retry with " + MASK in bundle["text/html"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +57,7 @@ def budget_from_marks(marks: Iterable[Any]) -> dict[str, float]:
             if (
                 isinstance(value, bool)
                 or not isinstance(value, (int, float))
-                or math.isnan(value)
+                or (isinstance(value, float) and math.isnan(value))  # an int past a float's range is valid
                 or value < 0
             ):
                 raise BudgetError(f"{MARKER}: {name} must be a number >= 0, not {value!r}")
@@ -115,6 +116,9 @@ def _dollars(value: float) -> str:
 
 
 def _format(budget: str, value: float) -> str:
+    if isinstance(value, int) and abs(value) > sys.float_info.max:  # 10**400: no float format takes it
+        digits = f"{value:,}"
+        return {"cost_usd": f"${digits}", "duration_s": f"{digits}s"}.get(budget, digits)
     if budget == "cost_usd":
         return _dollars(value)
     if budget == "duration_s":

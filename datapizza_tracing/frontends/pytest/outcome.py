@@ -33,7 +33,7 @@ def record_outcome(
     """
     handle = item_trace.handle
     saved: str | None = None
-    if save_dir is not None and (report.failed or (save_all and not report.skipped)):
+    if save_dir is not None and (report.failed or (save_all and _ran(report))):
         try:
             saved = str(save_trace(handle, Path(save_dir), report.nodeid))
         except Exception as error:
@@ -62,3 +62,8 @@ def record_outcome(
     setattr(
         report, REPORT_ATTRIBUTE, {"usage": usage, "failed": report.failed, "saved": saved, "worker": worker}
     )
+
+
+def _ran(report: pytest.TestReport) -> bool:
+    # An xfailed test ran (and failed, as expected); pytest reports it as skipped.
+    return not report.skipped or hasattr(report, "wasxfail")
