@@ -40,6 +40,7 @@ class TraceStore:
         "max_spans",
         "pinned",
         "pinned_over",
+        "remote_dropped",
         "remote_ids",
         "room",
         "rows",
@@ -66,6 +67,8 @@ class TraceStore:
         self.pinned: set[int] = set()
         # Span ids of spans that arrived from other processes (see ``add_remote``).
         self.remote_ids: set[int] = set()
+        # Spans other processes dropped over the cap before sending the rest (see ``add_remote``).
+        self.remote_dropped = 0
         # Every span that ends here takes a ticket, and the first ``room`` are kept.
         # ``next`` on an itertools.count is one C call, atomic under the GIL, so the
         # cap is exact however threads interleave, with no lock for kept spans. (A
@@ -80,22 +83,27 @@ class TraceStore:
 
     @property
     def dropped(self) -> int:
-        """Spans that ended over the cap: counted, not kept."""
-        return max(_next_value(self.tickets) - self.room - _next_value(self.pinned_over), 0)
+        """Spans that ended over the cap, here or in a worker before it sent the rest: counted, not kept."""
+        over = max(_next_value(self.tickets) - self.room - _next_value(self.pinned_over), 0)
+        return over + self.remote_dropped
 
     def finished_records(self) -> list[SpanRecord]:
         """The finished spans as records, in the order they ended."""
         return records_from_rows(tuple(self.rows), self.table, self.trace_id)  # whole rows: see on_end
 
-    def add_remote(self, records: Iterable[SpanRecord]) -> RemoteAdded:
+    def add_remote(self, records: Iterable[SpanRecord], dropped_there: int = 0) -> RemoteAdded:
         """Keep spans that other processes sent for this trace, under the same cap as local ones.
 
-        A span id already held (sent twice, or read back from a backend that also has
-        the local spans) is skipped. Not on the hot path: it takes the lock once.
+        ``dropped_there`` counts the spans the sender dropped over the cap itself: dropped here too.
+
+        A span id already held (sent twice, read back from a backend that also has
+        the local spans, or the id of a local span still running) is skipped: the
+        local span keeps its id. Not on the hot path: it takes the lock once.
         """
         kept = duplicates = dropped = 0
         with self._lock:
-            known = self.remote_ids | set(span_ids(tuple(self.rows)))
+            self.remote_dropped += dropped_there
+            known = self.remote_ids | self.pinned | set(self.running) | set(span_ids(tuple(self.rows)))
             for record in records:
                 if record.span_id in known:
                     duplicates += 1
@@ -176,6 +184,15 @@ class SpanCollector(SpanProcessor):
         with self._lock:
             self._stores.clear()
 
+    def forget_after_fork(self) -> None:
+        """In a forked child: drop the parent's blocks, taking no lock.
+
+        Another thread of the parent may have held the lock at the fork; in the
+        child that thread is gone and the lock would stay held forever.
+        """
+        self._lock = threading.Lock()
+        self._stores = {}
+
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return True
 
@@ -203,12 +220,14 @@ class SpanCollector(SpanProcessor):
     def store_for(self, trace_id: int) -> TraceStore | None:
         return self._stores.get(trace_id)
 
-    def add_remote(self, trace_id: int, records: Iterable[SpanRecord]) -> RemoteAdded | None:
+    def add_remote(
+        self, trace_id: int, records: Iterable[SpanRecord], dropped_there: int = 0
+    ) -> RemoteAdded | None:
         """Spans of ``trace_id`` from another process; ``None`` when no open block tracks it."""
         store = self._stores.get(trace_id)
         if store is None:
             return None
-        return store.add_remote(record for record in records if record.trace_id == trace_id)
+        return store.add_remote((record for record in records if record.trace_id == trace_id), dropped_there)
 
     @property
     def tracked_count(self) -> int:

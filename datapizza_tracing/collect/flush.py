@@ -27,11 +27,13 @@ import warnings
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
+from .fork_safety import renew_after_fork
 from .misuse import user_stacklevel
 from .provider import TracingSetupWarning
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
+renew_after_fork(globals(), "_lock", threading.Lock)
 _pending: threading.Thread | None = None
 _warned_stuck_flush = False
 _warned_slow_end = False

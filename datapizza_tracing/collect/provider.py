@@ -37,9 +37,11 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 
 from .collector import SpanCollector
+from .fork_safety import renew_after_fork
 from .provider_hooks import OURS, TracingSetupWarning
 
 _lock = threading.RLock()
+renew_after_fork(globals(), "_lock", threading.RLock)
 
 
 # Kept on the ``trace`` module rather than here so that reloading this package

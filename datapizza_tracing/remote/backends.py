@@ -100,6 +100,7 @@ class PhoenixReader:
     def read(self, trace_id: int, limit: int) -> list[SpanRecord]:
         spans: list[Any] = []
         cursor: str | None = None
+        cursors_seen: set[str] = set()
         while len(spans) < limit:
             query: dict[str, Any] = {"trace_id": format(trace_id, "032x"), "limit": min(PAGE_SIZE, limit)}
             if cursor:
@@ -109,8 +110,10 @@ class PhoenixReader:
                 raise BackendReadError(f"Phoenix at {self.base_url} answered with an unexpected shape")
             spans.extend(page["data"])
             cursor = page.get("next_cursor")
-            if not cursor:
+            # A page with no spans, or a cursor given before, would page on without end.
+            if not cursor or not page["data"] or not isinstance(cursor, str) or cursor in cursors_seen:
                 break
+            cursors_seen.add(cursor)
         # Phoenix writes every unset field as null, which OTLP JSON leaves out.
         request = {"resourceSpans": [{"scopeSpans": [{"spans": _without_nulls(spans[:limit])}]}]}
         try:

@@ -5,15 +5,21 @@ runs. It attaches the parent's W3C context (so spans made by ``fn`` hang under
 the span that submitted the work), keeps the spans of that trace with the
 collector while ``fn`` runs, and before returning posts them as OTLP JSON to
 the parent's receiver: by the time the parent has the result, the block has
-the spans. Posting has a short time limit and never raises: the work's own
-result or exception always comes back unchanged.
+the spans. Posting is bounded in time (a busy receiver is tried again for a
+few seconds, then what is lost is reported as dropped) and never raises: the
+work's own result or exception always comes back unchanged.
 """
 
 from __future__ import annotations
 
+import enum
+import http.client
 import json
 import logging
 import os
+import random
+import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,10 +31,16 @@ from .. import config
 from ..collect.provider import ensure_collector, installed_collector
 from ..model.record import SpanRecord
 from ..storage.otlp_encode import records_to_otlp
+from .otlp_body import DROPPED_HEADER
 
 _log = logging.getLogger(__name__)
 
 POST_TIMEOUT_S = 5.0
+RETRY_WITHIN_S = 10.0  # a busy receiver is tried again for at most this long, then the spans count as dropped
+RETRY_FIRST_WAIT_S = 0.05
+RETRY_LONGEST_WAIT_S = 1.0
+LOST_REPORT_TIMEOUT_S = 1.0
+MAX_SPANS_KEY = "max_spans"  # the block's span cap, in the carrier: a worker keeps no more than the block
 SPANS_PER_POST = 512  # the batch size of OpenTelemetry's BatchSpanProcessor
 _propagator = TraceContextTextMapPropagator()
 # Set in a process that is itself a followed worker: work it hands on follows the same block.
@@ -48,6 +60,8 @@ def inherited_carrier() -> dict[str, str] | None:
     ):
         return None  # the current span is not in the parent's trace
     carrier["endpoint"] = running["endpoint"]
+    if MAX_SPANS_KEY in running:
+        carrier[MAX_SPANS_KEY] = running[MAX_SPANS_KEY]
     return carrier
 
 
@@ -66,10 +80,10 @@ def run_in_child(carrier: Mapping[str, str], fn: Callable[..., Any], /, *args: A
         _current_carrier = outer
         otel_context.detach(token)
         try:
-            records = store.finished_records()
+            records, dropped = store.finished_records(), store.dropped
             collector.release(store)
-            if records:
-                post_spans(carrier["endpoint"], records)
+            if records or dropped:
+                post_spans(carrier["endpoint"], records, store.trace_id, dropped)
         except Exception:
             _log.debug("datapizza-tracing could not send a worker's spans back", exc_info=True)
 
@@ -83,45 +97,94 @@ def _join(carrier: Mapping[str, str]) -> tuple[Any, Any, otel_context.Context] |
         if not trace_id or not carrier.get("endpoint"):
             return None
         collector = ensure_collector()  # a spawned worker has no tracer provider yet
-        store = collector.track(trace_id, config.max_spans(), follow_threads=True)
+        store = collector.track(trace_id, carried_max_spans(carrier.get(MAX_SPANS_KEY)), follow_threads=True)
         return collector, store, context
     except Exception:  # a bad setting or carrier in the worker: run the work untraced
         _log.debug("datapizza-tracing could not join the parent's trace", exc_info=True)
         return None
 
 
-def post_spans(endpoint: str, records: list[SpanRecord]) -> bool:
+def carried_max_spans(value: str | None) -> int:
+    """The block's span cap the parent carried; this process's own setting when there is none."""
+    if value and value.isascii() and value.isdigit() and 0 < int(value) <= config.MAX_SPANS_LIMIT:
+        return int(value)
+    return config.max_spans()
+
+
+def post_spans(endpoint: str, records: list[SpanRecord], trace_id: int = 0, dropped: int = 0) -> bool:
     """POST ``records`` as OTLP JSON requests; True when the receiver took them all.
 
     Spans go in batches, as an exporter's would: one worker's many spans must not
-    make one body over the receiver's size limit, refused whole.
+    make one body over the receiver's size limit, refused whole. The first batch
+    says how many spans of ``trace_id`` this process dropped over the block's cap.
+    A busy receiver (many workers finishing at once) is tried again for a while;
+    spans that still cannot be sent are reported as dropped, so the loss shows.
     """
     # Sending spans is not traced work: an instrumented urllib must not make spans of it.
     token = otel_context.attach(otel_context.set_value(otel_context._SUPPRESS_INSTRUMENTATION_KEY, True))
     try:
-        for at in range(0, len(records), SPANS_PER_POST):
-            if not _post(endpoint, records[at : at + SPANS_PER_POST]):
-                return False  # the parent is gone or refuses: no use waiting on every batch
+        deadline = time.monotonic() + RETRY_WITHIN_S
+        unreported = dropped
+        for at in range(0, max(len(records), 1), SPANS_PER_POST):
+            headers = {DROPPED_HEADER: f"{trace_id:032x} {unreported}"} if unreported else {}
+            sent = _post_retrying(endpoint, records[at : at + SPANS_PER_POST], headers, deadline)
+            if sent is not _Sent.OK:
+                if sent is not _Sent.GONE:  # the parent is there but did not take them: say what is lost
+                    _report_lost(endpoint, trace_id, unreported + len(records) - at)
+                return False
+            unreported = 0
         return True
     finally:
         otel_context.detach(token)
 
 
-def _post(endpoint: str, records: list[SpanRecord]) -> bool:
+class _Sent(enum.Enum):
+    OK = "taken"
+    BUSY = "busy, or the connection broke: worth trying again"
+    REFUSED = "answered with an error: no use trying again"
+    GONE = "nobody listens: the block has closed its port"
+
+
+def _post_retrying(
+    endpoint: str, records: list[SpanRecord], headers: dict[str, str], deadline: float
+) -> _Sent:
+    wait = RETRY_FIRST_WAIT_S
+    while True:
+        timeout = min(POST_TIMEOUT_S, max(deadline - time.monotonic(), LOST_REPORT_TIMEOUT_S))
+        sent = _post(endpoint, records, headers, timeout)
+        if sent is not _Sent.BUSY or time.monotonic() + wait >= deadline:
+            return sent
+        time.sleep(wait * random.uniform(0.5, 1.5))  # jitter: workers that finished together spread out
+        wait = min(wait * 2, RETRY_LONGEST_WAIT_S)
+
+
+def _report_lost(endpoint: str, trace_id: int, lost: int) -> None:
+    # One short, empty request: the block counts them as dropped instead of never knowing.
+    report = {DROPPED_HEADER: f"{trace_id:032x} {lost}"}
+    if _post(endpoint, [], report, LOST_REPORT_TIMEOUT_S) is not _Sent.OK:
+        _log.debug("datapizza-tracing could not tell the parent that %d spans were lost", lost)
+
+
+def _post(endpoint: str, records: list[SpanRecord], headers: dict[str, str], timeout: float) -> _Sent:
     body = json.dumps(records_to_otlp(records)).encode()
     request = urllib.request.Request(
-        endpoint, data=body, method="POST", headers={"Content-Type": "application/json"}
+        endpoint, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
     )
     try:
-        with urllib.request.urlopen(request, timeout=POST_TIMEOUT_S) as response:
-            return 200 <= response.status < 300
-    except OSError:
-        return False
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return _Sent.OK if 200 <= response.status < 300 else _Sent.REFUSED
+    except urllib.error.HTTPError as error:
+        return _Sent.BUSY if error.code in (429, 503) else _Sent.REFUSED
+    except urllib.error.URLError as error:
+        return _Sent.GONE if isinstance(error.reason, ConnectionRefusedError) else _Sent.BUSY
+    except (OSError, http.client.HTTPException):  # closed unanswered (over the connection limit), a timeout
+        return _Sent.BUSY
 
 
 TRACEPARENT_ENV = "TRACEPARENT"
 TRACESTATE_ENV = "TRACESTATE"
 ENDPOINT_ENV = "DATAPIZZA_TRACING_PARENT_ENDPOINT"
+PARENT_MAX_SPANS_ENV = "DATAPIZZA_TRACING_PARENT_MAX_SPANS"
 
 
 def join_from_environment() -> bool:
@@ -135,6 +198,7 @@ def join_from_environment() -> bool:
     installed: the child's own set-up stays its own.
     """
     endpoint = os.environ.pop(ENDPOINT_ENV, None)
+    max_spans = os.environ.pop(PARENT_MAX_SPANS_ENV, None)
     traceparent = os.environ.get(TRACEPARENT_ENV)
     if not endpoint or not traceparent:
         return False
@@ -152,13 +216,13 @@ def join_from_environment() -> bool:
         trace_id = trace.get_current_span(context).get_span_context().trace_id
         if not trace_id:
             return False
-        store = _collector().track(trace_id, config.max_spans(), follow_threads=True)
+        store = _collector().track(trace_id, carried_max_spans(max_spans), follow_threads=True)
         otel_context.attach(context)
 
         def send_at_exit() -> None:
-            records = store.finished_records()
-            if records:
-                post_spans(endpoint, records)
+            records, dropped = store.finished_records(), store.dropped
+            if records or dropped:
+                post_spans(endpoint, records, trace_id, dropped)
 
         atexit.register(send_at_exit)
         return True
@@ -170,9 +234,10 @@ def join_from_environment() -> bool:
 def _forget_parent_blocks() -> None:
     # A forked worker inherits the parent's open blocks: their copies would fill with the
     # worker's spans and be sent nowhere. The worker keeps only what run_in_child tracks.
+    # Runs in every forked child, while the lock of any other parent thread may be held: it takes none.
     collector = installed_collector()
     if collector is not None:
-        collector.shutdown()
+        collector.forget_after_fork()
 
 
 if hasattr(os, "register_at_fork"):

@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -29,6 +30,7 @@ from ..collect.collector import SpanCollector, TraceStore
 from ..model.record import SpanRecord
 from . import ports
 from .backends import BackendReadError, TraceReader
+from .child import MAX_SPANS_KEY
 from .expect import unanswered_calls
 from .receiver import TRACES_PATH, Accepted, OtlpReceiver, ReceiverError
 
@@ -131,6 +133,7 @@ class RemoteLink:
         if "traceparent" not in carrier:
             return None
         carrier["endpoint"] = endpoint
+        carrier[MAX_SPANS_KEY] = str(self.block.max_spans)
         return carrier
 
     def note(self, text: str) -> None:
@@ -141,18 +144,22 @@ class RemoteLink:
             self._notes_given.add(text)
         self.block.add_note(text)
 
-    def _sink(self, records: list[SpanRecord]) -> Accepted:
+    def _sink(self, records: list[SpanRecord], dropped_there: int, stored: bool) -> Accepted:
+        """Received spans of this block's trace (see ``receiver.Sink``)."""
         with self._lock:
             if not self._ended and self._store is not None:
-                added = self._store.add_remote(records)
-                return Accepted(added.kept, added.dropped)
+                if stored:  # the open blocks of one trace share one store: it has them already
+                    return Accepted(0, 0, True)
+                added = self._store.add_remote(records, dropped_there)
+                return Accepted(added.kept, added.dropped, True)
             closed = self._closed
         if closed:
             return Accepted(0, len(records))
         # An outer block still open on the same trace keeps them too.
-        self._collector.add_remote(self.block.trace_id, records)
+        if not stored:
+            stored = self._collector.add_remote(self.block.trace_id, records, dropped_there) is not None
         kept = self.block.add_late(records, LATE_NOTE if self._shown else None)
-        return Accepted(kept, 0)
+        return Accepted(kept, 0, stored)
 
     # -- at the block's end ---------------------------------------------------
     _shown = False
@@ -180,31 +187,53 @@ class RemoteLink:
         while True:
             now = time.monotonic()
             if self.readers and now >= next_read:
-                self._read_backends(failed)
+                self._read_backends(failed, deadline)
                 next_read = now + READ_EVERY_S
             if not unanswered_calls(self.block.snapshot().spans) or now >= deadline:
                 return
             time.sleep(POLL_S)
 
-    def _read_backends(self, failed: set[str]) -> None:
-        snapshot = self.block.snapshot()
-        room = self.block.max_spans
+    def _read_backends(self, failed: set[str], deadline: float) -> None:
+        known = {span.span_id for span in self.block.snapshot().spans}
         for reader in self.readers:
             if reader.name in failed:
                 continue
             try:
-                records = reader.read(self.block.trace_id, room)
+                records = self._read_before(deadline, reader)
             except Exception as error:  # a reader (maybe the user's own) must not break the block's end
                 failed.add(reader.name)
                 if not isinstance(error, BackendReadError):
                     _log.warning("datapizza-tracing: reading %r failed", reader, exc_info=True)
                 self.note(f"Spans could not be read back from {reader.name}: {error}")
                 continue
-            known = {span.span_id for span in snapshot.spans}
-            trace_id = self.block.trace_id  # a reader may be the user's own: keep only this trace's spans
-            self.block.add_late(
-                [record for record in records if record.trace_id == trace_id and record.span_id not in known]
-            )
+            self.block.add_late([record for record in records if record.span_id not in known])
+
+    def _read_before(self, deadline: float, reader: TraceReader) -> list[SpanRecord]:
+        """``reader``'s spans of this trace, or ``BackendReadError`` if it has not answered by ``deadline``.
+
+        A reader's own time limits hold per request or per read: a backend that
+        trickles its answer, or pages without end, would hold the block's end. So it
+        reads on a thread of its own, left behind when late.
+        """
+        outcome: list[tuple[bool, Any]] = []
+
+        def read() -> None:
+            otel_context.attach(otel_context.Context())  # nothing a reader does is the block's work
+            try:
+                outcome.append((True, _records_read(reader, self.block.trace_id, self.block.max_spans)))
+            except BaseException as error:
+                outcome.append((False, error))
+
+        thread = threading.Thread(target=read, name="datapizza-tracing-read-back", daemon=True)
+        thread.start()
+        thread.join(max(deadline - time.monotonic(), 0))
+        if not outcome:
+            wait = f"{round(self._wait_s * 1000)} ms ({config.REMOTE_WAIT_ENV})"
+            raise BackendReadError(f"no answer within the block's wait of {wait}")
+        succeeded, value = outcome[0]
+        if not succeeded:
+            raise value
+        return value
 
     def shown(self) -> None:
         """The block's trace has been shown: spans arriving from now on come with a note."""
@@ -235,6 +264,20 @@ class RemoteLink:
         for receiver in receivers:
             receiver.unroute(self.block.trace_id, self._sink)
             ports.release(receiver)
+
+
+def _records_read(reader: TraceReader, trace_id: int, limit: int) -> list[SpanRecord]:
+    """The spans of ``trace_id`` that ``reader`` returns; what is not a list of records is refused.
+
+    A reader may be the user's own: it may return anything, and spans of other traces.
+    """
+    records = reader.read(trace_id, limit)
+    if not isinstance(records, (list, tuple)):
+        raise BackendReadError(f"its read() returned {type(records).__name__}, not a list of SpanRecord")
+    strays = [type(record).__name__ for record in records if not isinstance(record, SpanRecord)]
+    if strays:
+        raise BackendReadError(f"its read() returned a list holding {strays[0]}, not only SpanRecord")
+    return [record for record in records if record.trace_id == trace_id]
 
 
 def current_link() -> RemoteLink | None:

@@ -18,6 +18,8 @@ from ..storage.otlp_decode import OtlpShapeError, records_from_request
 
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
+# Sent by a followed worker: "<trace id, 32 hex digits> <count>", the spans it dropped over the block's cap.
+DROPPED_HEADER = "X-Datapizza-Tracing-Dropped-Spans"
 
 
 class BodyError(ValueError):

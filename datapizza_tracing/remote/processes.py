@@ -38,7 +38,15 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .child import ENDPOINT_ENV, TRACEPARENT_ENV, TRACESTATE_ENV, inherited_carrier, run_in_child
+from .child import (
+    ENDPOINT_ENV,
+    MAX_SPANS_KEY,
+    PARENT_MAX_SPANS_ENV,
+    TRACEPARENT_ENV,
+    TRACESTATE_ENV,
+    inherited_carrier,
+    run_in_child,
+)
 from .link import current_link
 
 _PATCHED = "_datapizza_tracing_processes"
@@ -155,6 +163,7 @@ def _subprocess_env(args: Any, kwargs: dict[str, Any]) -> dict[str, str] | None:
     if "tracestate" in carrier:
         env[TRACESTATE_ENV] = carrier["tracestate"]
     env[ENDPOINT_ENV] = carrier["endpoint"]
+    env[PARENT_MAX_SPANS_ENV] = carrier[MAX_SPANS_KEY]
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [BOOTSTRAP_DIR, env.get("PYTHONPATH")]))
     return env
 

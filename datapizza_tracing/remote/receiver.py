@@ -26,12 +26,21 @@ from opentelemetry import context as otel_context
 
 from ..config import is_loopback_host
 from ..model.record import SpanRecord
-from .otlp_body import JSON, PROTOBUF, BodyError, inflate, media_type, records_from_body, success_body
+from .otlp_body import (
+    DROPPED_HEADER,
+    JSON,
+    PROTOBUF,
+    BodyError,
+    inflate,
+    media_type,
+    records_from_body,
+    success_body,
+)
 
 _log = logging.getLogger(__name__)
 
 TRACES_PATH = "/v1/traces"
-READ_TIMEOUT_S = 10.0  # a client that stops sending mid-body is dropped after this
+READ_TIMEOUT_S = 10.0  # a client that stops sending, or has not sent its whole body, is dropped after this
 CONCURRENT_REQUESTS = 4  # bodies decoded at once; more wait for a slot, then get 503
 SLOT_WAIT_S = 5.0
 OPEN_CONNECTIONS = 64  # connections served at once (a thread each); more are closed unanswered
@@ -44,9 +53,12 @@ class Accepted(NamedTuple):
 
     kept: int
     refused: int  # over the block's span cap, or arrived too late
+    stored: bool = False  # put in the trace's open store, which the other sinks then need not do
 
 
-Sink = Callable[[list[SpanRecord]], Accepted]
+# sink(spans, dropped_there, stored): ``dropped_there`` counts spans the sender dropped over its cap;
+# ``stored`` says an earlier sink of this delivery already put them in the trace's open store.
+Sink = Callable[[list[SpanRecord], int, bool], Accepted]
 
 
 class ReceiverError(OSError):
@@ -67,12 +79,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._drain_or_close()
             self._answer(404, f"only POST {TRACES_PATH} is served here")
             return
-        length = self.headers.get("Content-Length")
-        if length is None or not length.strip().isdigit():
+        size = self._content_length()
+        if size is None:
             self.close_connection = True  # a chunked or unknown-length body is never read
-            self._answer(411, "a Content-Length header is required")
+            self._answer(411, "a Content-Length header of ASCII digits is required")
             return
-        size = int(length)
         if size > receiver.max_bytes:
             self.close_connection = True  # the body is left unread: the connection goes with it
             receiver.count_refused_request()
@@ -85,10 +96,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(503, "busy: try again")
             return
         try:
-            body = self.rfile.read(size)
-            if len(body) < size:
+            body = self._read_body(size)
+            if body is None:
                 self.close_connection = True
-                return  # the client went away mid-body: nothing to answer
+                return  # the client went away or took too long: nothing to answer
             kind = media_type(self.headers.get("Content-Type"))
             try:
                 plain = inflate(body, self.headers.get("Content-Encoding"), receiver.max_bytes)
@@ -104,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self._answer(500, "the receiver could not read this request")
                 return
-            rejected, message = receiver.deliver(records)
+            rejected, message = receiver.deliver(records, _dropped_there(self.headers.get(DROPPED_HEADER)))
             answer_kind = PROTOBUF if kind == PROTOBUF else JSON
             self._answer(200, success_body(answer_kind, rejected, message), answer_kind)
         finally:
@@ -115,10 +126,44 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_PUT = do_DELETE = do_PATCH = do_GET
 
+    def _read_body(self, size: int) -> bytes | None:
+        """The body, or None unless all of it arrives within ``READ_TIMEOUT_S``.
+
+        The socket's timeout holds per receive: a client sending a byte now and
+        then would hold a decode slot for as long as it liked.
+        """
+        deadline = time.monotonic() + READ_TIMEOUT_S
+        chunks: list[bytes] = []
+        left = size
+        try:
+            while left > 0:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self.connection.settimeout(remaining)
+                chunk = self.rfile.read1(min(left, 1 << 16))
+                if not chunk:
+                    return None
+                chunks.append(chunk)
+                left -= len(chunk)
+        except TimeoutError:
+            return None
+        finally:
+            self.connection.settimeout(self.timeout)
+        return b"".join(chunks)
+
+    def _content_length(self) -> int | None:
+        """The body's declared size, or None when absent or not plain ASCII digits.
+
+        ``str.isdigit`` also takes "²" and other digits ``int`` refuses.
+        """
+        length = (self.headers.get("Content-Length") or "").strip()
+        return int(length) if length.isascii() and length.isdigit() else None
+
     def _drain_or_close(self) -> None:
-        length = self.headers.get("Content-Length") or ""
-        if length.isdigit() and int(length) <= 65_536:
-            self.rfile.read(int(length))
+        size = self._content_length()
+        if size is not None and size <= 65_536:
+            self.rfile.read(size)
         else:
             self.close_connection = True
 
@@ -136,6 +181,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except OSError:  # the client hung up first
             self.close_connection = True
+
+
+def _dropped_there(header: str | None) -> dict[int, int]:
+    """The spans a worker dropped over its cap, by trace id, from its header (ignored when malformed)."""
+    trace_hex, _, count = (header or "").strip().partition(" ")
+    if len(trace_hex) != 32 or not count.isascii() or not count.isdigit() or len(count) > 12:
+        return {}
+    try:
+        return {int(trace_hex, 16): int(count)}
+    except ValueError:
+        return {}
 
 
 class _Server(ThreadingHTTPServer):
@@ -172,6 +228,37 @@ class _Server(ThreadingHTTPServer):
             receiver.connections.release()
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+def _server_class(host: str) -> type[_Server]:
+    """IPv6 for an IPv6 address, or a name that has only IPv6 addresses (``ip6-localhost``)."""
+    if ":" in host:
+        return _Server6
+    try:
+        families = {info[0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)}
+    except OSError:  # binding says what is wrong with the name
+        return _Server
+    return _Server6 if families == {socket.AF_INET6} else _Server
+
+
+def _deliver_to_sinks(sinks: tuple[Sink, ...], spans: list[SpanRecord], dropped_there: int) -> int:
+    """Offer ``spans`` to every sink, the last routed first; the spans the first one refused."""
+    refused: int | None = None
+    stored = False
+    for sink in reversed(sinks):
+        try:
+            accepted = sink(spans, 0 if stored else dropped_there, stored)
+        except Exception:
+            _log.debug("datapizza-tracing could not keep received spans", exc_info=True)
+            accepted = Accepted(0, len(spans))
+        stored = stored or accepted.stored
+        if refused is None:
+            refused = accepted.refused
+    return refused or 0
+
+
 _open_receivers: weakref.WeakSet[OtlpReceiver] = weakref.WeakSet()
 
 
@@ -199,8 +286,9 @@ class OtlpReceiver:
         self._routes: dict[int, tuple[Sink, ...]] = {}
         self._lock = threading.Lock()
         self._handlers: dict[socket.socket, threading.Thread] = {}  # open connections and their threads
+        host = host.strip().strip("[]")  # "[::1]", as URLs write it
         try:
-            self._server = _Server((host, port), _Handler)
+            self._server = _server_class(host)((host, port), _Handler)
         except OSError as error:
             raise ReceiverError(
                 error.errno, f"cannot receive spans on {host}:{port}: {error.strerror}"
@@ -253,9 +341,17 @@ class OtlpReceiver:
     def routed(self) -> int:
         return len(self._routes)
 
-    def deliver(self, records: Iterable[SpanRecord]) -> tuple[int, str]:
-        """Hand each trace's spans to its sink; returns the spans refused and why."""
-        by_trace: dict[int, list[SpanRecord]] = {}
+    def deliver(
+        self, records: Iterable[SpanRecord], dropped_there: dict[int, int] | None = None
+    ) -> tuple[int, str]:
+        """Hand each trace's spans to every sink of the trace; returns the spans refused and why.
+
+        Every block routed on the trace gets them, an ended one in its grace period
+        too (its late spans must not go to a later block alone). Sinks are asked
+        from the last routed on; the first that answers decides what was refused.
+        """
+        dropped_there = dropped_there or {}
+        by_trace: dict[int, list[SpanRecord]] = {trace_id: [] for trace_id in dropped_there}
         for record in records:
             by_trace.setdefault(record.trace_id, []).append(record)
         routes = self._routes
@@ -265,11 +361,7 @@ class OtlpReceiver:
             if not sinks:
                 unknown += len(spans)
                 continue
-            try:
-                over += sinks[-1](spans).refused
-            except Exception:
-                _log.debug("datapizza-tracing could not keep received spans", exc_info=True)
-                over += len(spans)
+            over += _deliver_to_sinks(sinks, spans, dropped_there.get(trace_id, 0))
         reasons = []
         if unknown:
             reasons.append(f"{unknown} span(s) of trace ids no open block tracks")

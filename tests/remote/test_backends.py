@@ -7,8 +7,14 @@ an unreachable Phoenix, a reader that fails, and what is refused up front.
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from opentelemetry import trace
@@ -114,6 +120,102 @@ def test_a_reader_that_breaks_is_noted_and_logged(caplog: pytest.LogCaptureFixtu
             pass
     assert handle.summary().notes == ("Spans could not be read back from Broken: no such index",)
     assert "reading" in caplog.text and "no such index" in caplog.text
+
+
+@contextmanager
+def _fake_phoenix(answer: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
+    """A loopback server answering every GET with ``answer``; its URL while open."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            answer(self)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def _send_json(handler: BaseHTTPRequestHandler, page: object) -> None:
+    body = json.dumps(page).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def test_phoenix_pages_without_spans_end_the_read() -> None:
+    # A backend (or a proxy) that gives a next cursor with every empty page: no end of pages.
+    requests = []
+
+    def empty_pages_forever(handler: BaseHTTPRequestHandler) -> None:
+        requests.append(handler.path)
+        _send_json(handler, {"data": [], "next_cursor": "again" if len(requests) < 50 else None})
+
+    with _fake_phoenix(empty_pages_forever) as url:
+        assert PhoenixReader(url).read(0xABC, 100) == []
+    assert len(requests) == 1
+
+
+def test_a_phoenix_that_trickles_its_answer_holds_the_block_end_no_longer_than_the_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATAPIZZA_TRACING_REMOTE_WAIT_MS", "300")
+    stop = threading.Event()
+
+    def one_byte_at_a_time(handler: BaseHTTPRequestHandler) -> None:
+        body = json.dumps({"data": [], "next_cursor": None}).encode() + b" " * 100
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        for byte in body:  # each byte well within urlopen's timeout, the whole far past the wait
+            if stop.wait(0.3):
+                return
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+
+    with _fake_phoenix(one_byte_at_a_time) as url:
+        try:
+            with ContextTracing().trace("slow phoenix", read_back=PhoenixReader(url)) as handle:
+                body_done = time.monotonic()
+            block_end_s = time.monotonic() - body_done
+        finally:
+            stop.set()
+    assert block_end_s < 10  # it used to wait for the whole answer: 30 s
+    [note] = handle.summary().notes
+    assert note.startswith("Spans could not be read back from Phoenix: no answer within the block's wait")
+
+
+@pytest.mark.parametrize(
+    ("returned", "named"),
+    [(None, "NoneType"), (5, "int"), ([{"name": "x"}], "a list holding dict"), ("spans", "str")],
+)
+def test_a_reader_returning_no_list_of_records_is_noted_and_the_others_still_read(
+    returned: object, named: str
+) -> None:
+    class Odd:
+        name = "Odd"
+
+        def read(self, trace_id: int, limit: int) -> object:
+            return returned
+
+    backend = RecordedBackend()
+    with ContextTracing().trace("odd reader", read_back=[Odd(), backend]) as handle:
+        context = trace.get_current_span().get_span_context()
+        backend.spans = [_remote("from backend", 0xC1, context.span_id, context.trace_id)]
+    assert sorted(span.name for span in handle.snapshot().spans) == ["from backend", "odd reader"]
+    [note] = handle.summary().notes
+    assert note.startswith("Spans could not be read back from Odd: ") and named in note
 
 
 @pytest.mark.parametrize("read_back", [object(), ["http://127.0.0.1:6006"]])

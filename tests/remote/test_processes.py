@@ -190,3 +190,55 @@ def test_a_worker_with_more_spans_than_one_body_takes_sends_them_all(monkeypatch
     assert set(names) == {"many", "many steps"} | {f"step {i}" for i in range(1500)}
     assert all(names[f"step {i}"].parent_id == names["many steps"].span_id for i in range(1500))
     assert handle.summary().dropped_spans == 0
+
+
+@pytest.mark.parametrize(("block_cap", "kept", "dropped"), [(1000, 52, 0), (10, 10, 42)])
+def test_a_worker_keeps_to_the_blocks_span_cap_and_what_it_drops_is_counted(
+    monkeypatch: pytest.MonkeyPatch, block_cap: int, kept: int, dropped: int
+) -> None:
+    from tests.support.process_work import many_spans_task
+
+    # The process-wide setting differs from the block's cap: the worker must follow the block's.
+    monkeypatch.setenv("DATAPIZZA_TRACING_MAX_SPANS", "20")
+    with ContextTracing().trace("capped", max_spans=block_cap) as handle:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            pool.submit(many_spans_task, 50).result()  # 51 spans in the worker
+    summary = handle.summary()
+    assert (len(handle.snapshot().spans), summary.dropped_spans, summary.total_spans) == (kept, dropped, 52)
+
+
+@pytest.mark.slow
+def test_a_worker_finding_the_receiver_full_tries_again_and_its_spans_arrive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+    import threading
+
+    from datapizza_tracing.remote import receiver as receiver_module
+
+    # One connection at a time, held by a stalled client for a moment: the worker's post is closed unanswered.
+    monkeypatch.setattr(receiver_module, "OPEN_CONNECTIONS", 1)
+    with ContextTracing().trace("busy receiver") as handle:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            pool.submit(instrumented_task, 0).result()  # opens the block's receiver
+            [receiver] = ports.open_receivers()
+            stalled = socket.create_connection((receiver.host, receiver.port), timeout=30)
+            stalled.sendall(b"POST /v1/traces HTTP/1.1\r\nContent-Len")
+            lets_go = threading.Timer(1.0, stalled.close)
+            lets_go.start()
+            try:
+                pool.submit(instrumented_task, 1).result()
+            finally:
+                lets_go.join(timeout=10)
+    _assert_tasks_under(handle, "busy receiver", [0, 1])
+    assert handle.summary().dropped_spans == 0
+
+
+def test_spans_the_receiver_refuses_from_a_worker_count_as_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A body over the receiver's limit is refused whole: the block must learn that it lost those spans.
+    monkeypatch.setenv("DATAPIZZA_TRACING_RECEIVE_MAX_BYTES", "1024")
+    with ContextTracing().trace("refused") as handle:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            pool.submit(instrumented_task, 0).result()  # two spans, over 1 KB of OTLP JSON
+    assert [span.name for span in handle.snapshot().spans] == ["refused"]
+    assert handle.summary().dropped_spans == 2

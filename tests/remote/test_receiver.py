@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import select
 import socket
+import threading
 import time
 
 import pytest
@@ -77,6 +78,22 @@ def test_json_with_usage_counts_once_even_when_sent_twice() -> None:
     assert _names(handle) == ["json", "remote call"]
     usage = handle.summary().usage["gpt-4o-mini"]
     assert (usage.calls, usage.prompt_tokens, usage.completion_tokens) == (1, 30, 7)
+
+
+def test_a_received_span_never_takes_the_id_of_a_running_local_span() -> None:
+    with ContextTracing().trace("block", receive=True) as handle:
+        trace_id = trace.get_current_span().get_span_context().trace_id
+        root = _current_span_id()
+        with tracer.start_as_current_span("local open"):
+            local = _current_span_id()
+            impostors = [
+                {"name": "fake root", "span_id": root, "parent_id": 0},
+                {"name": "fake local", "span_id": local, "parent_id": root},
+            ]
+            assert post(handle.otlp_traces_endpoint, otlp_json(trace_id, impostors))[0] == 200
+            assert _names(handle) == ["block", "local open"]
+    assert _names(handle) == ["block", "local open"]
+    assert handle.summary().notes == ()
 
 
 def _block_with_bad_input(send_bad) -> tuple[TraceHandle, list]:
@@ -152,6 +169,29 @@ def test_garbage_is_refused(content_type: str, body: bytes, status: int) -> None
     assert answered == status
 
 
+def _raw_status_line(endpoint: str, request: bytes) -> bytes:
+    """Send ``request`` as is; the first line of the answer (empty if the connection closes unanswered)."""
+    host, port = endpoint.split("//")[1].split("/")[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        return sock.makefile("rb").readline().strip()
+
+
+@pytest.mark.parametrize("path", ["/v1/traces", "/v1/metrics"])
+@pytest.mark.parametrize("length", [b"\xb2", b"\xb9\xb3", b"1_0", b"-1"])
+def test_a_content_length_that_is_no_ascii_number_is_answered(path: str, length: bytes) -> None:
+    # "²".isdigit() is True, and int("²") raises: the request used to go unanswered.
+    def send(endpoint: str, trace_id: int):
+        request = b"POST %s HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n{}" % (
+            path.encode(),
+            length,
+        )
+        return _raw_status_line(endpoint, request)
+
+    _, [status_line] = _block_with_bad_input(send)
+    assert status_line.startswith(b"HTTP/1.1 411 " if path == "/v1/traces" else b"HTTP/1.1 404 ")
+
+
 def test_other_paths_and_methods_are_refused() -> None:
     def send(endpoint: str, trace_id: int):
         return post(endpoint.replace("/v1/traces", "/v1/metrics"), b"{}")
@@ -177,6 +217,31 @@ def test_a_client_stalling_mid_body_holds_nothing_up() -> None:
     finally:
         for sock in stalled:
             sock.close()
+
+
+def test_a_client_trickling_its_body_is_dropped_after_the_read_time_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One byte every 0.2 s never stalls a single receive for the limit; the whole body has the limit too.
+    monkeypatch.setattr(receiver_module, "READ_TIMEOUT_S", 1.0)
+    with ContextTracing().trace("trickled", receive=True) as handle:
+        receiver = _receiver_of(handle)
+        host, port = handle.otlp_traces_endpoint.split("//")[1].split("/")[0].split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(
+                b"POST /v1/traces HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 900\r\n\r\n"
+            )
+            started = time.monotonic()
+            dropped = False
+            while not dropped and time.monotonic() - started < 15:  # the old receiver read for 180 s
+                try:
+                    sock.sendall(b" ")
+                    dropped = bool(select.select([sock], [], [], 0.2)[0]) and sock.recv(1) == b""
+                except OSError:
+                    dropped = True
+            held_s = time.monotonic() - started
+        assert dropped and held_s < 10
+        _wait_for(lambda: receiver.slots._value == receiver_module.CONCURRENT_REQUESTS)  # its slot is free
 
 
 def _stalled_connection(endpoint: str) -> socket.socket:
@@ -283,6 +348,55 @@ def test_a_fixed_port_is_used_and_freed(monkeypatch: pytest.MonkeyPatch) -> None
         assert again.otlp_endpoint == f"http://127.0.0.1:{port}"
 
 
+def test_a_fixed_port_still_closing_is_waited_for_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One block's end closes the fixed port's receiver while another thread's block opens it.
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    closing = threading.Event()
+    close = OtlpReceiver.close
+
+    def slow_close(receiver: OtlpReceiver) -> None:
+        closing.set()
+        time.sleep(0.3)  # the port stays bound meanwhile
+        close(receiver)
+
+    monkeypatch.setattr(OtlpReceiver, "close", slow_close)
+    first = ports.acquire("127.0.0.1", port, max_bytes=1024)
+    releasing = threading.Thread(target=ports.release, args=(first,))
+    releasing.start()
+    assert closing.wait(timeout=10)
+    second = ports.acquire("127.0.0.1", port, max_bytes=1024)
+    try:
+        assert second is not first and second.port == port and not second.closed
+    finally:
+        ports.release(second)
+        releasing.join(timeout=10)
+
+
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="this machine has no IPv6 loopback")
+@pytest.mark.parametrize("host", ["::1", "[::1]"])
+def test_the_ipv6_loopback_receives(monkeypatch: pytest.MonkeyPatch, host: str) -> None:
+    monkeypatch.setenv("DATAPIZZA_TRACING_RECEIVE_HOST", host)
+    with ContextTracing().trace("over ipv6", receive=True) as handle:
+        trace_id = trace.get_current_span().get_span_context().trace_id
+        body = otlp_json(trace_id, [{"name": "v6 span", "span_id": 6, "parent_id": _current_span_id()}])
+        assert post(handle.otlp_traces_endpoint, body)[0] == 200
+    assert handle.otlp_endpoint.startswith("http://[::1]:")
+    assert _names(handle) == ["over ipv6", "v6 span"]
+    assert handle.summary().notes == ()
+
+
 def test_a_port_in_use_leaves_the_block_running_with_a_note() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -313,10 +427,32 @@ def test_late_spans_within_the_grace_period_join_the_handle(monkeypatch: pytest.
         post(handle.otlp_traces_endpoint, b"{}")
 
 
+def test_late_spans_reach_their_ended_block_while_a_later_block_of_the_trace_is_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two blocks one after the other under one request span share its trace id (and the free port).
+    monkeypatch.setenv("DATAPIZZA_TRACING_REMOTE_GRACE_MS", "30000")
+    with ContextTracing().trace("set-up"):  # the first block sets up the provider the request span needs
+        pass
+    with tracer.start_as_current_span("POST /ask"):
+        with ContextTracing().trace("first", receive=True) as first:
+            trace_id = trace.get_current_span().get_span_context().trace_id
+            root = _current_span_id()
+        with ContextTracing().trace("second", receive=True) as second:
+            assert trace.get_current_span().get_span_context().trace_id == trace_id
+            late = otlp_json(trace_id, [{"name": "late for first", "span_id": 0xA2, "parent_id": root}])
+            assert post(first.otlp_traces_endpoint, late)[0] == 200
+    try:
+        assert _names(first) == ["first", "late for first"]
+        assert _names(second) == ["second"]
+    finally:
+        first.stop_receiving()
+        second.stop_receiving()
+
+
 def test_the_block_end_waits_for_a_called_service_then_stops_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     # A client span to a loopback service with no answer yet: the end waits (bounded) for the service's spans.
     monkeypatch.setenv("DATAPIZZA_TRACING_REMOTE_WAIT_MS", "20000")
-    import threading
 
     def service_answers_late(endpoint: str, trace_id: int, parent: int) -> None:
         time.sleep(0.3)

@@ -103,3 +103,11 @@ def test_this_interpreter_by_another_name_gets_no_note(tmp_path: Path) -> None:
         subprocess.run([str(alias), CHILD, "c"], capture_output=True, check=True)
     assert handle.summary().notes == ()
     assert "batch job" in _spans(handle)
+
+
+def test_a_python_subprocess_keeps_to_the_blocks_span_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATAPIZZA_TRACING_MAX_SPANS", "1")  # the child inherits it; the block's cap wins
+    with ContextTracing().trace("capped job", max_spans=1000) as handle:
+        subprocess.run([sys.executable, CHILD], capture_output=True, check=True)
+    assert set(_spans(handle)) == {"capped job", "batch job", "chat gpt-4o-mini"}
+    assert handle.summary().dropped_spans == 0
