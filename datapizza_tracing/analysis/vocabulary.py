@@ -108,7 +108,7 @@ GEN_AI = Vocabulary(
 
 OPENINFERENCE = Vocabulary(
     name="OpenInference",
-    model=("llm.model_name",),
+    model=("llm.model_name", "embedding.model_name"),  # embeddings name their model apart
     prompt=("llm.token_count.prompt",),
     completion=("llm.token_count.completion",),
     cached=("llm.token_count.prompt_details.cache_read", "llm.token_count.prompt_details.cache_input"),
@@ -456,9 +456,50 @@ def span_kind(attributes: Mapping[str, Any]) -> str | None:
     return str(value).lower() if value is not None else None
 
 
+_MODEL_KEYS = tuple(dict.fromkeys(key for vocabulary in VOCABULARIES for key in vocabulary.model))
+
+
 def model_name(attributes: Mapping[str, Any]) -> str | None:
-    value = _model_value(_first(attributes, tuple(key for v in VOCABULARIES for key in v.model)))
+    value = _model_value(_first(attributes, _MODEL_KEYS))
     return str(value) if value is not None else None
+
+
+def model_names(attributes: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every model a span names, requested and answering (``fast`` and ``gpt-4o-mini-2024-07-18``
+    behind a proxy alias): two reports of one request share at least one of them."""
+    names = []
+    for key in _MODEL_KEYS:  # a plain loop: this runs for every nested or sibling report
+        value = attributes.get(key)
+        if value is not None and value != "":
+            names.append(value if type(value) is str and value[0] != '"' else str(_model_value(value)))
+    return tuple(names)
+
+
+# Where a response's provider id is written: the GenAI attribute, else the response JSON captured as
+# the span's output (OpenInference's ``output.value``, MLflow's ``mlflow.spanOutputs``).
+RESPONSE_ID_KEY = "gen_ai.response.id"
+_OUTPUT_JSON_KEYS = ("output.value", "mlflow.spanOutputs")
+
+
+def response_id(attributes: Mapping[str, Any]) -> str | None:
+    """The provider's id of the response a span reports (``chatcmpl-...``), or ``None`` if unknown."""
+    value = attributes.get(RESPONSE_ID_KEY)
+    if value not in (None, ""):
+        return str(value)
+    for key in _OUTPUT_JSON_KEYS:
+        output = attributes.get(key)
+        if isinstance(output, str) and output.startswith("{"):  # a JSON object: parse nothing else
+            found = _output_response_id(_raw_usage(output))
+            if found:
+                return found
+    return None
+
+
+def _output_response_id(output: Mapping[str, Any]) -> str | None:
+    # An OpenAI response object has its id on top; LangChain's LLMResult keeps it in ``llm_output``.
+    llm_output = output.get("llm_output")
+    found = output.get("id") or (llm_output.get("id") if isinstance(llm_output, Mapping) else None)
+    return found if isinstance(found, str) else None
 
 
 INPUT_KEYS = ("input", "gen_ai.input.messages", "gen_ai.prompt", "input.value")

@@ -99,12 +99,14 @@ def test_calls_of_several_models_add_up_per_model() -> None:
 
 def test_framework_and_provider_spans_of_one_call_count_once_innermost_wins() -> None:
     # A framework span (datapizza vocabulary) wraps the provider instrumentation's
-    # span (GenAI) for the same request: one call, the provider's figures.
-    handle = _traced([("framework generation", DATAPIZZA, [("openai.chat", GENAI, [])])])
+    # span (GenAI) for the same request, naming the same model: one call, the provider's figures.
+    framework = {**DATAPIZZA, "model_name": "gpt-5-mini"}
+    handle = _traced([("framework generation", framework, [("openai.chat", GENAI, [])])])
     assert dict(handle.summary().usage) == {"gpt-5-mini": TokenUsage(120, 45, 64, 20, 1)}
 
-    # Three layers (OpenInference outermost) still make one call.
-    handle = _traced([("llm", OPENINFERENCE, [("generation", DATAPIZZA, [("chat", GENAI, [])])])])
+    # Three layers (OpenInference outermost, naming the dated answering model) still make one call.
+    outermost = {**OPENINFERENCE, "llm.model_name": "gpt-5-mini-2025-08-07"}
+    handle = _traced([("llm", outermost, [("generation", framework, [("chat", GENAI, [])])])])
     assert handle.summary().total_usage.calls == 1
 
 

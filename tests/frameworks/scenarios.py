@@ -121,6 +121,25 @@ def pydantic_ai_stream(base_url: str, probe: Probe) -> TraceHandle:
     return handle
 
 
+@scenario("pydantic_ai", "opentelemetry.instrumentation.openai")
+def pydantic_ai_stream_and_openai(base_url: str, probe: Probe) -> TraceHandle:
+    """The streamed run with opentelemetry-instrumentation-openai on too: its span of each request
+    (no thinking tokens for streamed chats) nests in pydantic-ai's (with them)."""
+    from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+
+    probe.watch(trace.get_tracer_provider())
+    OpenAIInstrumentor().instrument()
+    agent = _pydantic_agent(base_url)
+
+    async def run() -> str:
+        async with agent.run_stream(QUESTION) as result:
+            return await result.get_output()
+
+    with ContextTracing().trace("pydantic_ai_stream_and_openai") as handle:
+        probe.extra["output"] = asyncio.run(run())
+    return handle
+
+
 # -- openai-agents + openinference-instrumentation-openai-agents ----------------
 def _agents_run(base_url: str) -> str:
     from agents import Agent, OpenAIResponsesModel, Runner, function_tool

@@ -56,3 +56,16 @@ def test_agent_with_a_tool_every_span_once_and_exact_tokens(scenario: str, root:
     assert [bool(r.body.get("stream")) for r in run.requests] == [streamed, streamed]
     assert [m["role"] for m in run.requests[1].body["messages"]][-1] == "tool"
     assert run["warnings"] == []
+
+
+def test_a_streamed_run_with_the_openai_instrumentor_keeps_pydantic_ais_thinking_tokens() -> None:
+    run = run_framework("pydantic_ai_stream_and_openai")
+
+    assert_loopback_only(run)
+    assert_block_is_exactly_what_was_exported(run)
+    chats = [s for s in run.spans if s["name"] == "openai.chat"]
+    assert [run.parent_name(s) for s in chats] == ["chat gpt-4o-mini"] * 2  # nested in pydantic-ai's
+    assert not any("gen_ai.usage.reasoning.output_tokens" in s["attributes"] for s in chats)
+    # Each request counted once, with the thinking tokens only pydantic-ai's span gives.
+    assert run.usage == {CHAT_MODEL: calls(CHAT_USAGE, 2)}
+    assert len(run.requests) == 2
