@@ -6,7 +6,8 @@ from typing import Any
 
 from ..model.snapshot import TraceSnapshot
 from .cost import price_of, price_table
-from .summary import TokenUsage, snapshot_calls
+from .counting import snapshot_calls
+from .summary import TokenUsage
 from .vocabulary import llm_call, model_name, span_kind
 
 _STATUS = ("UNSET", "OK", "ERROR")

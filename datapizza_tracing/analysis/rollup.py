@@ -2,7 +2,7 @@
 
 A folded parent row still says what is under it ("Σ 1,204 tokens, $0.03, 1
 error"), so a reader knows where to open. Only the calls the token table
-counts are added up (``summary.counted_calls``), so a subtree never shows more
+counts are added up (``counting.counted_calls``), so a subtree never shows more
 than the block did.
 """
 
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from ..model.snapshot import TraceSnapshot
 from .cost import ModelPrice, display_price_table, price_of
+from .counting import snapshot_calls
 from .errors import span_errors
-from .summary import TokenUsage, snapshot_calls
+from .summary import TokenUsage
 from .tree import tree_children, tree_parents
 from .vocabulary import LlmCall
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from ..model.record import ERROR, SpanRecord
 from ..model.snapshot import TraceSnapshot
 from ..model.span_graph import first_spans, first_spans_by_id
+from .counting import snapshot_calls
 from .names import family_label, name_family
 from .self_time import covered_ns, self_times
 from .services import other_service, own_service
-from .summary import snapshot_calls
 from .tree import tree_children, tree_parents
 
 

@@ -15,7 +15,7 @@ spans it shows.
 
 Token totals here add up every span that reports usage. When two
 instrumentations report the same call, the live total can run ahead; the final
-snapshot applies the exact rule of ``analysis.summary.counted_calls``.
+snapshot applies the exact rule of ``analysis.counting.counted_calls``.
 """
 
 from __future__ import annotations

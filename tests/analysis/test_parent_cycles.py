@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from datapizza_tracing.analysis.counting import counted_calls
 from datapizza_tracing.analysis.critical_path import critical_path
-from datapizza_tracing.analysis.summary import counted_calls, usage_by_model
+from datapizza_tracing.analysis.summary import usage_by_model
 from datapizza_tracing.analysis.tree import SpanNode, build_tree, walk
 from datapizza_tracing.model.snapshot import subtree
 from datapizza_tracing.views.waterfall import WaterfallNode, waterfall

@@ -7,9 +7,10 @@ import operator
 import random
 
 from datapizza_tracing.analysis.cost import display_price_table, price_of
+from datapizza_tracing.analysis.counting import snapshot_calls
 from datapizza_tracing.analysis.errors import span_errors
 from datapizza_tracing.analysis.rollup import call_costs, rollups
-from datapizza_tracing.analysis.summary import snapshot_calls, token_figures
+from datapizza_tracing.analysis.summary import token_figures
 from datapizza_tracing.analysis.tree import tree_parents
 from datapizza_tracing.model.record import ERROR
 from datapizza_tracing.model.snapshot import TraceSnapshot

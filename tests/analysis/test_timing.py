@@ -6,9 +6,9 @@ import dataclasses
 import itertools
 import random
 
+from datapizza_tracing.analysis.counting import snapshot_calls
 from datapizza_tracing.analysis.names import name_family
 from datapizza_tracing.analysis.self_time import self_times
-from datapizza_tracing.analysis.summary import snapshot_calls
 from datapizza_tracing.analysis.timing import span_timings
 from datapizza_tracing.analysis.tree import tree_parents
 from datapizza_tracing.model.record import ERROR

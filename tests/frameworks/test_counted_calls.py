@@ -10,7 +10,8 @@ from typing import Any
 
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 
-from datapizza_tracing.analysis.summary import TokenUsage, counted_calls, usage_by_model
+from datapizza_tracing.analysis.counting import counted_calls
+from datapizza_tracing.analysis.summary import TokenUsage, usage_by_model
 from datapizza_tracing.model.record import UNSET, SpanRecord
 
 MS = 1_000_000

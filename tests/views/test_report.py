@@ -7,8 +7,8 @@ import gc
 
 import pytest
 
+from datapizza_tracing.analysis.counting import counted_calls, snapshot_calls
 from datapizza_tracing.analysis.rollup import NO_ROLLUP, rollups
-from datapizza_tracing.analysis.summary import counted_calls, snapshot_calls
 from datapizza_tracing.frontends.notebook.bundles import report_bundle
 from datapizza_tracing.views import report
 from datapizza_tracing.views.report import trace_report

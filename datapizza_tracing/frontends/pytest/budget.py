@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...analysis.cost import cost_breakdown
+from ...analysis.counting import counted_calls
 from ...analysis.critical_path import critical_path
-from ...analysis.summary import TokenUsage, counted_calls, summarize
+from ...analysis.summary import TokenUsage, summarize
 from ...analysis.vocabulary import LlmCall
 from ...model.record import SpanRecord
 from ...model.snapshot import TraceSnapshot
