@@ -107,18 +107,22 @@ def pydantic_ai_run(base_url: str, probe: Probe) -> TraceHandle:
     return handle
 
 
-@scenario("pydantic_ai")
-def pydantic_ai_stream(base_url: str, probe: Probe) -> TraceHandle:
-    probe.watch(trace.get_tracer_provider())
+def _streamed_pydantic_run(base_url: str, probe: Probe, name: str) -> TraceHandle:
     agent = _pydantic_agent(base_url)
 
     async def run() -> str:
         async with agent.run_stream(QUESTION) as result:
             return await result.get_output()
 
-    with ContextTracing().trace("pydantic_ai_stream") as handle:
+    with ContextTracing().trace(name) as handle:
         probe.extra["output"] = asyncio.run(run())
     return handle
+
+
+@scenario("pydantic_ai")
+def pydantic_ai_stream(base_url: str, probe: Probe) -> TraceHandle:
+    probe.watch(trace.get_tracer_provider())
+    return _streamed_pydantic_run(base_url, probe, "pydantic_ai_stream")
 
 
 @scenario("pydantic_ai", "opentelemetry.instrumentation.openai")
@@ -129,15 +133,7 @@ def pydantic_ai_stream_and_openai(base_url: str, probe: Probe) -> TraceHandle:
 
     probe.watch(trace.get_tracer_provider())
     OpenAIInstrumentor().instrument()
-    agent = _pydantic_agent(base_url)
-
-    async def run() -> str:
-        async with agent.run_stream(QUESTION) as result:
-            return await result.get_output()
-
-    with ContextTracing().trace("pydantic_ai_stream_and_openai") as handle:
-        probe.extra["output"] = asyncio.run(run())
-    return handle
+    return _streamed_pydantic_run(base_url, probe, "pydantic_ai_stream_and_openai")
 
 
 # -- openai-agents + openinference-instrumentation-openai-agents ----------------
